@@ -1,0 +1,97 @@
+"""The ``stripe-gateway`` command: ``serve`` the gateway or run the ``sandbox``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import secrets
+import sys
+
+import uvicorn
+
+from gateway.app import Upstream, create_app
+from gateway.config import Settings, load_settings_or_exit
+from resolvers.stripe_api import make_client
+
+logger = logging.getLogger(__name__)
+
+SANDBOX_BANNER = """\
+No STRIPE_API_KEY is set: serving the embedded Stripe sandbox with demo data.
+Nothing here touches a real Stripe account. Set STRIPE_API_KEY to use Stripe."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stripe-gateway", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="command")
+
+    serve = commands.add_parser("serve", help="serve the GraphQL gateway")
+    serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.set_defaults(run=_serve)
+
+    sandbox = commands.add_parser("sandbox", help="run the embedded Stripe sandbox")
+    sandbox.add_argument("--port", type=int, default=12111)
+    sandbox.add_argument("--seed", choices=["demo", "none"], default="demo")
+    sandbox.add_argument("--latency-ms", type=float, default=0.0)
+    sandbox.set_defaults(run=_sandbox)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> None:
+    overrides = {"gateway_host": args.host, "gateway_port": args.port}
+    settings = load_settings_or_exit(
+        **{key: value for key, value in overrides.items() if value is not None}
+    )
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    upstream = _upstream(settings)
+    url = f"http://{settings.gateway_host}:{settings.gateway_port}/graphql"
+    print(f"GraphiQL: {url}", flush=True)
+    uvicorn.run(
+        create_app(upstream), host=settings.gateway_host, port=settings.gateway_port
+    )
+
+
+def _upstream(settings: Settings) -> Upstream:
+    if settings.stripe_api_key is not None:
+        client = make_client(
+            settings.stripe_api_key.get_secret_value(),
+            api_base=str(settings.stripe_api_base).rstrip("/")
+            if settings.stripe_api_base
+            else None,
+            account=settings.stripe_account,
+            timeout=settings.stripe_timeout,
+            max_network_retries=settings.stripe_max_network_retries,
+        )
+        return Upstream(client, "stripe", settings.stripe_concurrency)
+    return _sandbox_upstream(settings)
+
+
+def _sandbox_upstream(settings: Settings) -> Upstream:
+    from gateway.sandbox.server import start_in_thread
+
+    sandbox = start_in_thread(seed="demo")
+    print(SANDBOX_BANNER, file=sys.stderr, flush=True)
+    # The sandbox accepts any test key; a fresh one keeps real keys out of sight.
+    client = make_client(
+        f"sk_test_sandbox{secrets.token_hex(8)}",
+        api_base=sandbox.url,
+        timeout=settings.stripe_timeout,
+        max_network_retries=settings.stripe_max_network_retries,
+    )
+    return Upstream(client, "sandbox", settings.stripe_concurrency)
+
+
+def _sandbox(args: argparse.Namespace) -> None:
+    from gateway.sandbox.server import serve
+
+    seed = None if args.seed == "none" else args.seed
+    serve(port=args.port, seed=seed, latency_ms=args.latency_ms)
+
+
+if __name__ == "__main__":
+    main()

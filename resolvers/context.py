@@ -1,0 +1,45 @@
+"""The typed context every resolver reads from, built once per GraphQL request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import stripe
+
+from resolvers.lists import Page, PageRequest, fetch_page
+from resolvers.loaders import Loaders
+from resolvers.stripe_api import StripeAPI, StripeDict
+
+
+@dataclass
+class RequestContext:
+    """Stripe access and fresh dataloaders for one request."""
+
+    api: StripeAPI
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.api)
+
+    @classmethod
+    def create(cls, client: stripe.StripeClient, concurrency: int) -> RequestContext:
+        return cls(StripeAPI(client, concurrency=concurrency))
+
+    async def load(self, object_type: str, object_id: str) -> StripeDict:
+        return await self.loaders.load(object_type, object_id)
+
+    async def related(self, object_type: str, value: Any) -> StripeDict | None:
+        """Follow an expandable field, whether Stripe sent an id or the object."""
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            self.loaders.prime(value)
+            return value
+        return await self.load(object_type, value)
+
+    async def page(
+        self, path: str, filters: Mapping[str, Any], request: PageRequest
+    ) -> Page:
+        return await fetch_page(self.api, self.loaders, path, filters, request)

@@ -1,0 +1,66 @@
+"""The gateway's errors, each with the stable code clients see in ``extensions``.
+
+::
+
+    GatewayError                      INTERNAL
+    ├── BadUserInput                  BAD_USER_INPUT
+    ├── NotFound                      NOT_FOUND
+    ├── Unauthenticated               UNAUTHENTICATED
+    ├── Forbidden                     FORBIDDEN
+    ├── RateLimited                   RATE_LIMITED
+    └── UpstreamUnavailable           UPSTREAM_UNAVAILABLE
+
+Anything raised during execution that is not a ``GatewayError`` is masked as
+``INTERNAL`` before it reaches a client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class GatewayError(Exception):
+    """An error whose message is safe to show to the caller."""
+
+    code = "INTERNAL"
+
+    def __init__(self, message: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.extensions: dict[str, Any] = {"code": self.code, **extensions}
+
+
+class BadUserInput(GatewayError):
+    """The query asked for something Stripe cannot answer as asked."""
+
+    code = "BAD_USER_INPUT"
+
+
+class NotFound(GatewayError):
+    """The object does not exist, or not in this Stripe account."""
+
+    code = "NOT_FOUND"
+
+
+class Unauthenticated(GatewayError):
+    """The gateway's Stripe key was refused."""
+
+    code = "UNAUTHENTICATED"
+
+
+class Forbidden(GatewayError):
+    """The caller, or the gateway's Stripe key, lacks a permission."""
+
+    code = "FORBIDDEN"
+
+
+class RateLimited(GatewayError):
+    """Stripe asked the gateway to slow down."""
+
+    code = "RATE_LIMITED"
+
+
+class UpstreamUnavailable(GatewayError):
+    """Stripe could not be reached or failed on its side."""
+
+    code = "UPSTREAM_UNAVAILABLE"

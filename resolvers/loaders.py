@@ -1,0 +1,108 @@
+"""Per-request dataloaders: each Stripe object is fetched at most once a request."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from aiodataloader import DataLoader
+
+from resolvers.stripe_api import RESOURCE_PATHS, StripeAPI, StripeDict
+
+# Stripe id prefixes, for resolving any id to the object type that owns it.
+ID_PREFIXES: Mapping[str, str] = {
+    "cus_": "customer",
+    "prod_": "product",
+    "price_": "price",
+    "plan_": "price",
+    "pi_": "payment_intent",
+    "ch_": "charge",
+    "py_": "charge",
+    "re_": "refund",
+    "pyr_": "refund",
+    "in_": "invoice",
+    "sub_": "subscription",
+}
+
+
+def object_type_of(stripe_id: str) -> str | None:
+    """The Stripe object type an id belongs to, judged by its prefix."""
+    for prefix, object_type in ID_PREFIXES.items():
+        if stripe_id.startswith(prefix):
+            return object_type
+    return None
+
+
+class ObjectByIdLoader(DataLoader[str, Any]):
+    """Loads one Stripe object type by id; a failed id fails only its own key."""
+
+    def __init__(self, api: StripeAPI, object_type: str) -> None:
+        super().__init__()
+        self.api = api
+        self.object_type = object_type
+
+    async def batch_load_fn(self, ids: Sequence[str]) -> list[Any]:
+        # The DataLoader has already removed duplicates; StripeAPI bounds concurrency.
+        results = await asyncio.gather(
+            *(self.api.retrieve(self.object_type, i) for i in ids),
+            return_exceptions=True,
+        )
+        return [_result_or_error(result) for result in results]
+
+
+class InvoicePaymentIntentLoader(DataLoader[str, Any]):
+    """Finds the payment intent of an invoice through its invoice payments."""
+
+    def __init__(self, api: StripeAPI) -> None:
+        super().__init__()
+        self.api = api
+
+    async def batch_load_fn(self, invoice_ids: Sequence[str]) -> list[Any]:
+        results = await asyncio.gather(
+            *(self._one(i) for i in invoice_ids), return_exceptions=True
+        )
+        return [_result_or_error(result) for result in results]
+
+    async def _one(self, invoice_id: str) -> str | None:
+        page = await self.api.get("/v1/invoice_payments", {"invoice": invoice_id})
+        return payment_intent_of_payments(page["data"])
+
+
+def payment_intent_of_payments(payments: Iterable[Mapping[str, Any]]) -> str | None:
+    """The payment intent an invoice is paid through: its default payment first."""
+    ordered = sorted(payments, key=lambda p: not p.get("is_default"))
+    for payment in ordered:
+        target = (payment.get("payment") or {}).get("payment_intent")
+        if target:
+            return target if isinstance(target, str) else target["id"]
+    return None
+
+
+def _result_or_error(result: Any) -> Any:
+    if isinstance(result, Exception):
+        return result
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+class Loaders:
+    """The dataloaders of one request, one per Stripe object type."""
+
+    def __init__(self, api: StripeAPI) -> None:
+        self.by_type = {name: ObjectByIdLoader(api, name) for name in RESOURCE_PATHS}
+        self.invoice_payment_intent = InvoicePaymentIntentLoader(api)
+
+    async def load(self, object_type: str, object_id: str) -> StripeDict:
+        return await self.by_type[object_type].load(object_id)
+
+    def prime(self, obj: Mapping[str, Any]) -> None:
+        """Remember an object that arrived in a list or expanded in another."""
+        loader = self.by_type.get(str(obj.get("object")))
+        if loader is not None and "id" in obj and not obj.get("deleted"):
+            loader.prime(obj["id"], dict(obj))
+
+    def prime_all(self, objects: Iterable[Mapping[str, Any]]) -> None:
+        for obj in objects:
+            self.prime(obj)

@@ -1,0 +1,149 @@
+"""The one place the gateway talks to Stripe, and the one place Stripe's errors
+become the gateway's."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import stripe
+
+from resolvers.errors import (
+    BadUserInput,
+    Forbidden,
+    GatewayError,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    UpstreamUnavailable,
+)
+
+STRIPE_API_VERSION = "2026-10-28.endive"
+"""The Stripe API version every request is pinned to."""
+
+StripeDict = dict[str, Any]
+T = TypeVar("T")
+
+# Keys and account ids must never reach a client, even inside Stripe's own text.
+_SECRET_PATTERN = re.compile(r"\b(?:(?:sk|rk|pk)_(?:test|live)_[\w*]+|acct_\w+)")
+
+# Stripe paths for each object type the gateway reads.
+RESOURCE_PATHS: Mapping[str, str] = {
+    "customer": "customers",
+    "product": "products",
+    "price": "prices",
+    "payment_intent": "payment_intents",
+    "charge": "charges",
+    "refund": "refunds",
+    "invoice": "invoices",
+    "subscription": "subscriptions",
+    "invoice_payment": "invoice_payments",
+    "subscription_item": "subscription_items",
+}
+
+
+def make_client(
+    api_key: str,
+    *,
+    api_base: str | None = None,
+    account: str | None = None,
+    timeout: float = 30.0,
+    max_network_retries: int = 2,
+) -> stripe.StripeClient:
+    """Build the shared SDK client; the SDK's own retries handle transient faults."""
+    return stripe.StripeClient(
+        api_key,
+        stripe_account=account,
+        stripe_version=STRIPE_API_VERSION,
+        base_addresses={"api": api_base} if api_base else None,
+        max_network_retries=max_network_retries,
+        http_client=stripe.HTTPXClient(timeout=timeout),
+    )
+
+
+def scrub(message: str) -> str:
+    """Remove keys and account ids from text that came from Stripe."""
+    return _SECRET_PATTERN.sub("[redacted]", message)
+
+
+@dataclass
+class CallStats:
+    """What one GraphQL request spent on Stripe."""
+
+    calls: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class StripeAPI:
+    """Stripe access for one GraphQL request: bounded concurrency, counted calls."""
+
+    client: stripe.StripeClient
+    concurrency: int = 8
+    stats: CallStats = field(default_factory=CallStats)
+
+    def __post_init__(self) -> None:
+        self._slots = asyncio.Semaphore(self.concurrency)
+
+    async def retrieve(
+        self, object_type: str, object_id: str, expand: Sequence[str] = ()
+    ) -> StripeDict:
+        path = f"/v1/{RESOURCE_PATHS[object_type]}/{object_id}"
+        return await self.get(path, _expand_params(expand))
+
+    async def get(self, path: str, params: Mapping[str, Any]) -> StripeDict:
+        """GET a Stripe path and return the body as plain dicts and lists."""
+        response = await self._call(
+            lambda: self.client.raw_request_async("get", path, **params)
+        )
+        return self.client.deserialize(response, api_mode="V1").to_dict()
+
+    async def _call(self, send: Callable[[], Awaitable[T]]) -> T:
+        async with self._slots:
+            started = time.perf_counter()
+            self.stats.calls += 1
+            try:
+                with translate_errors():
+                    return await send()
+            finally:
+                self.stats.seconds += time.perf_counter() - started
+
+
+def _expand_params(expand: Sequence[str]) -> dict[str, Any]:
+    return {"expand": list(expand)} if expand else {}
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    """Turn a Stripe SDK error into the gateway's error with a stable code."""
+    try:
+        yield
+    except stripe.StripeError as exc:
+        raise _translate(exc) from None
+
+
+def _translate(exc: stripe.StripeError) -> GatewayError:
+    message = scrub(exc.user_message or "Stripe refused the request.")
+    if isinstance(exc, stripe.AuthenticationError):
+        return Unauthenticated("Stripe rejected the gateway's API key.")
+    if isinstance(exc, stripe.PermissionError):
+        return Forbidden(message)
+    if isinstance(exc, stripe.RateLimitError):
+        return RateLimited("Stripe's rate limit was reached; retry shortly.")
+    if isinstance(exc, stripe.InvalidRequestError | stripe.CardError):
+        return _invalid_request(exc, message)
+    return UpstreamUnavailable("Stripe is unavailable; retry shortly.")
+
+
+def _invalid_request(exc: stripe.StripeError, message: str) -> GatewayError:
+    if exc.http_status == 404 or exc.code == "resource_missing":
+        return NotFound(message)
+    details = {"stripeCode": exc.code, "param": getattr(exc, "param", None)}
+    if exc.error is not None and exc.error.decline_code:
+        details["declineCode"] = exc.error.decline_code
+    return BadUserInput(message, **{k: v for k, v in details.items() if v})

@@ -1,0 +1,97 @@
+"""Real servers for the tests: each runs in its own process on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import httpx
+
+STARTUP_SECONDS = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    """A server started as a subprocess; ``stop()`` ends it."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: str
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def output(self) -> str:
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            return log.read()
+
+
+def start_server(
+    command: Sequence[str],
+    port: int,
+    ready_path: str,
+    env: Mapping[str, str] | None = None,
+) -> ServerProcess:
+    """Start ``command`` and wait until ``ready_path`` answers on ``port``."""
+    log = tempfile.NamedTemporaryFile(prefix="server-", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        list(command),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
+    )
+    server = ServerProcess(f"http://127.0.0.1:{port}", process, log.name)
+    _wait_until_ready(server, ready_path)
+    return server
+
+
+def _wait_until_ready(server: ServerProcess, ready_path: str) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{server.output()}")
+        try:
+            httpx.get(server.url + ready_path, timeout=1.0)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"server did not start in time:\n{server.output()}")
+
+
+def start_gateway(env: Mapping[str, str]) -> ServerProcess:
+    """The gateway as ``stripe-gateway serve`` runs it, configured by ``env``."""
+    port = free_port()
+    command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)]
+    return start_server(command, port, "/healthz", env)
+
+
+def start_localstripe() -> ServerProcess:
+    """localstripe, the third-party Stripe emulator, with empty state."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "localstripe",
+        "--port",
+        str(port),
+        "--from-scratch",
+    ]
+    return start_server(command, port, "/v1/customers")

@@ -11,8 +11,9 @@ from strawberry.scalars import JSON
 
 from resolvers.lists import PageRequest, page_from_embedded
 from resolvers.loaders import payment_intent_of_payments
+from resolvers.shapes import invoice_subscription, line_price
 from schema.arguments import After, Before, First, Last
-from schema.base import GatewayInfo, Node, StripeValue
+from schema.base import GatewayInfo, Node, StripeValue, timestamp
 from schema.money import Money
 from schema.products import Price
 from schema.relay import Connection
@@ -81,15 +82,7 @@ class InvoiceLineItem(Node, StripeValue):
 
 
 def _period(line: dict[str, Any], end: str) -> datetime | None:
-    from schema.base import timestamp
-
     return timestamp((line.get("period") or {}).get(end))
-
-
-def line_price(line: dict[str, Any]) -> Any:
-    """The price of a line: under ``pricing`` since 2025, top-level before."""
-    details = (line.get("pricing") or {}).get("price_details") or {}
-    return details.get("price") or line.get("price")
 
 
 @strawberry.type(description="A statement of what a customer owes.")
@@ -199,13 +192,6 @@ class Invoice(Node, StripeValue):
             "payment_intent", await _invoice_payment_intent(info, self.raw)
         )
         return PaymentIntent.maybe(intent)
-
-
-def invoice_subscription(invoice: dict[str, Any]) -> Any:
-    """The subscription of an invoice: under ``parent`` since 2025, top-level before."""
-    parent = invoice.get("parent") or {}
-    details = parent.get("subscription_details") or {}
-    return details.get("subscription") or invoice.get("subscription")
 
 
 async def _invoice_payment_intent(info: GatewayInfo, invoice: dict[str, Any]) -> Any:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 import strawberry
 from strawberry.scalars import JSON
 
 from resolvers.lists import PageRequest
+from resolvers.shapes import price_of_plan
 from schema.arguments import After, Before, First, Last, filters
 from schema.base import GatewayInfo, Node, StripeValue
 from schema.money import Money
@@ -138,6 +140,10 @@ class Price(Node, StripeValue):
     metadata: JSON = strawberry.field(
         description="Key-value pairs the account attached, as one JSON object."
     )
+
+    @classmethod
+    def from_stripe(cls, obj: Mapping[str, Any]) -> Self:
+        return super().from_stripe(price_of_plan(obj))
 
     @strawberry.field(description="The product this price belongs to.")
     async def product(self, info: GatewayInfo) -> Product | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.scalars import JSON
 
 from resolvers.lists import PageRequest, page_from_embedded
+from resolvers.shapes import item_price, subscription_period
 from schema.arguments import After, Before, First, Last
 from schema.base import GatewayInfo, Node, StripeValue, timestamp
 from schema.invoices import CollectionMethod, Invoice
@@ -68,7 +69,7 @@ class SubscriptionItem(Node, StripeValue):
 
     @strawberry.field(description="The price billed.")
     async def price(self, info: GatewayInfo) -> Price | None:
-        return Price.maybe(await info.context.related("price", self.raw.get("price")))
+        return Price.maybe(await info.context.related("price", item_price(self.raw)))
 
 
 @strawberry.type(description="A customer's recurring purchase of one or more prices.")
@@ -113,14 +114,14 @@ class Subscription(Node, StripeValue):
         "among its items."
     )
     def current_period_start(self) -> datetime | None:
-        return current_period(self.raw, "current_period_start", max)
+        return timestamp(subscription_period(self.raw, "current_period_start", max))
 
     @strawberry.field(
         description="The end of the current billing period: the earliest end "
         "among its items."
     )
     def current_period_end(self) -> datetime | None:
-        return current_period(self.raw, "current_period_end", min)
+        return timestamp(subscription_period(self.raw, "current_period_end", min))
 
     @strawberry.field(description="The customer subscribed.")
     async def customer(
@@ -151,14 +152,3 @@ class Subscription(Node, StripeValue):
     async def latest_invoice(self, info: GatewayInfo) -> Invoice | None:
         invoice = await info.context.related("invoice", self.raw.get("latest_invoice"))
         return Invoice.maybe(invoice)
-
-
-def current_period(
-    subscription: dict[str, Any], key: str, pick: Any
-) -> datetime | None:
-    """A subscription's period: on its items since 2025, on itself before."""
-    items = (subscription.get("items") or {}).get("data") or []
-    values = [item[key] for item in items if item.get(key) is not None]
-    if values:
-        return timestamp(pick(values))
-    return timestamp(subscription.get(key))

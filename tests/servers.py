@@ -8,12 +8,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
 STARTUP_SECONDS = 30.0
+
+GraphQL = Callable[..., dict[str, Any]]
 
 
 def free_port() -> int:
@@ -50,13 +53,16 @@ def start_server(
     env: Mapping[str, str] | None = None,
 ) -> ServerProcess:
     """Start ``command`` and wait until ``ready_path`` answers on ``port``."""
-    log = tempfile.NamedTemporaryFile(prefix="server-", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        list(command),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
-    )
+    # The child keeps its own handle on the log; ours can close at once.
+    with tempfile.NamedTemporaryFile(
+        prefix="server-", suffix=".log", delete=False
+    ) as log:
+        process = subprocess.Popen(
+            list(command),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
     server = ServerProcess(f"http://127.0.0.1:{port}", process, log.name)
     _wait_until_ready(server, ready_path)
     return server
@@ -95,3 +101,19 @@ def start_localstripe() -> ServerProcess:
         "--from-scratch",
     ]
     return start_server(command, port, "/v1/customers")
+
+
+def graphql_client(url: str) -> GraphQL:
+    """POST a query to a gateway and return the decoded response body."""
+
+    def run(query: str, **variables: Any) -> dict[str, Any]:
+        response = httpx.post(
+            f"{url}/graphql",
+            json={"query": query, "variables": variables},
+            timeout=30,
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return run

@@ -1,0 +1,202 @@
+"""Conformance: the gateway's nested reads against localstripe, a Stripe emulator
+that nobody on this team wrote and that answers in older API shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import stripe
+
+from tests.servers import (
+    GraphQL,
+    ServerProcess,
+    graphql_client,
+    start_gateway,
+    start_localstripe,
+)
+
+KEY = "sk_test_localstripeconformance"
+
+SUBSCRIPTIONS = """
+query ($email: String) {
+  customers(email: $email) {
+    nodes {
+      id email name
+      subscriptions {
+        nodes {
+          id status currentPeriodStart currentPeriodEnd
+          customer { id }
+          latestInvoice { id status }
+          items { nodes { id quantity price {
+            id unitAmount { amount currency decimal } type
+            recurring { interval intervalCount }
+            product { id name }
+          } } }
+        }
+      }
+    }
+  }
+}
+"""
+
+INVOICES = """
+query ($email: String) {
+  customers(email: $email) {
+    nodes {
+      invoices {
+        nodes {
+          id status total { amount decimal } amountPaid { amount }
+          customer { id }
+          subscription { id }
+          paymentIntent { id status amount { amount } }
+          lines { nodes { id amount { amount currency } description quantity
+                          periodStart periodEnd price { id product { name } } } }
+        }
+      }
+    }
+  }
+}
+"""
+
+# localstripe cannot filter payment intents by customer, so the list is unfiltered.
+PAYMENTS = """
+{
+  paymentIntents {
+    nodes {
+      id status amount { amount decimal }
+      customer { email }
+      latestCharge {
+        id status amount { amount } amountRefunded { amount } refunded
+        paymentIntent { id }
+        refunds { nodes { id amount { amount } status charge { id } } }
+      }
+    }
+  }
+}
+"""
+
+
+@dataclass
+class Created:
+    customer: str
+    product: str
+    plan: str
+    subscription: str
+    payment_intent: str
+    refund: str
+
+
+@pytest.fixture(scope="module")
+def localstripe() -> Iterator[ServerProcess]:
+    server = start_localstripe()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def created(localstripe: ServerProcess) -> Created:
+    client = stripe.StripeClient(KEY, base_addresses={"api": localstripe.url})
+    v1 = client.v1
+    customer = v1.customers.create({"email": "ada@example.com", "name": "Ada"})
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030}
+    method = v1.payment_methods.create({"type": "card", "card": {**card, "cvc": "123"}})
+    v1.payment_methods.attach(method.id, {"customer": customer.id})
+    v1.customers.update(
+        customer.id, {"invoice_settings": {"default_payment_method": method.id}}
+    )
+    product = v1.products.create({"name": "Pro plan"})
+    plan = v1.plans.create(
+        {"product": product.id, "amount": 1500, "currency": "usd", "interval": "month"}
+    )
+    subscription = v1.subscriptions.create(
+        {"customer": customer.id, "items": [{"plan": plan.id}]}
+    )
+    intent = v1.payment_intents.create(
+        {
+            "amount": 2000,
+            "currency": "usd",
+            "customer": customer.id,
+            "payment_method": method.id,
+            "confirm": True,
+        }
+    )
+    refund = v1.refunds.create({"payment_intent": intent.id, "amount": 500})
+    return Created(
+        customer.id, product.id, plan.id, subscription.id, intent.id, refund.id
+    )
+
+
+@pytest.fixture(scope="module")
+def graphql(localstripe: ServerProcess, created: Created) -> Iterator[GraphQL]:
+    gateway = start_gateway({"STRIPE_API_KEY": KEY, "STRIPE_API_BASE": localstripe.url})
+    yield graphql_client(gateway.url)
+    gateway.stop()
+
+
+def test_customer_subscriptions_items_price_product(
+    graphql: GraphQL, created: Created
+) -> None:
+    body = graphql(SUBSCRIPTIONS, email="ada@example.com")
+
+    assert "errors" not in body, body["errors"]
+    [customer] = body["data"]["customers"]["nodes"]
+    assert customer["id"] == created.customer
+    [subscription] = customer["subscriptions"]["nodes"]
+    assert subscription["id"] == created.subscription
+    assert subscription["status"] == "ACTIVE"
+    assert subscription["customer"]["id"] == created.customer
+    assert subscription["currentPeriodStart"] < subscription["currentPeriodEnd"]
+    [item] = subscription["items"]["nodes"]
+    price = item["price"]
+    assert price["id"] == created.plan
+    assert price["unitAmount"] == {
+        "amount": 1500,
+        "currency": "usd",
+        "decimal": "15.00",
+    }
+    assert price["type"] == "RECURRING"
+    assert price["recurring"] == {"interval": "MONTH", "intervalCount": 1}
+    assert price["product"] == {"id": created.product, "name": "Pro plan"}
+
+
+def test_customer_invoices_lines(graphql: GraphQL, created: Created) -> None:
+    body = graphql(INVOICES, email="ada@example.com")
+
+    assert "errors" not in body, body["errors"]
+    [customer] = body["data"]["customers"]["nodes"]
+    [invoice] = customer["invoices"]["nodes"]
+    assert invoice["status"] == "PAID"
+    assert invoice["total"] == {"amount": 1500, "decimal": "15.00"}
+    assert invoice["customer"]["id"] == created.customer
+    assert invoice["subscription"]["id"] == created.subscription
+    assert invoice["paymentIntent"]["amount"]["amount"] == 1500
+    [line] = invoice["lines"]["nodes"]
+    assert line["amount"] == {"amount": 1500, "currency": "usd"}
+    assert line["price"] == {"id": created.plan, "product": {"name": "Pro plan"}}
+    assert line["periodStart"] < line["periodEnd"]
+
+
+def test_payment_intents_latest_charge_refunds(
+    graphql: GraphQL, created: Created
+) -> None:
+    body = graphql(PAYMENTS)
+
+    assert "errors" not in body, body["errors"]
+    intents = {i["id"]: i for i in body["data"]["paymentIntents"]["nodes"]}
+    intent = intents[created.payment_intent]
+    assert intent["status"] == "SUCCEEDED"
+    assert intent["amount"] == {"amount": 2000, "decimal": "20.00"}
+    assert intent["customer"]["email"] == "ada@example.com"
+    charge = intent["latestCharge"]
+    assert charge["paymentIntent"]["id"] == created.payment_intent
+    assert charge["amountRefunded"]["amount"] == 500
+    assert charge["refunded"] is False
+    [refund] = charge["refunds"]["nodes"]
+    assert refund == {
+        "id": created.refund,
+        "amount": {"amount": 500},
+        "status": "SUCCEEDED",
+        "charge": {"id": charge["id"]},
+    }

@@ -7,12 +7,14 @@ from typing import Literal
 
 import stripe
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
 
 from gateway import __version__
+from gateway.access_log import AccessLogMiddleware
 from gateway.graphiql import graphiql_html, static_app
 from resolvers.context import RequestContext
 from resolvers.stripe_api import STRIPE_API_VERSION
@@ -57,9 +59,10 @@ def create_app(upstream: Upstream) -> Starlette:
 
     graphql = GatewayGraphQL(upstream)
     return Starlette(
+        middleware=[Middleware(AccessLogMiddleware)],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Mount("/static", static_app(), name="static"),
-        ]
+        ],
     )

@@ -47,13 +47,23 @@ def _serve(args: argparse.Namespace) -> None:
     settings = load_settings_or_exit(
         **{key: value for key, value in overrides.items() if value is not None}
     )
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    _configure_logging()
     upstream = _upstream(settings)
     url = f"http://{settings.gateway_host}:{settings.gateway_port}/graphql"
     print(f"GraphiQL: {url}", flush=True)
     uvicorn.run(
-        create_app(upstream), host=settings.gateway_host, port=settings.gateway_port
+        create_app(upstream),
+        host=settings.gateway_host,
+        port=settings.gateway_port,
+        access_log=False,
     )
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    # The SDK and httpx log full URLs at INFO, and list filters can hold emails.
+    for noisy in ("stripe", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _upstream(settings: Settings) -> Upstream:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import expand
-from .endpoints import Call, match
+from .endpoints import Call, Endpoint, match
 from .errors import ParamError, StripeError
 from .params import validate
 from .render import Renderer
@@ -47,7 +47,7 @@ def handle(
 
 def _idempotent(
     store: Store,
-    endpoint: Any,
+    endpoint: Endpoint,
     path_params: dict[str, str],
     params: dict[str, Any],
     key: tuple[str, str],
@@ -79,7 +79,10 @@ def _idempotent(
 
 
 def _execute(
-    store: Store, endpoint: Any, path_params: dict[str, str], params: dict[str, Any]
+    store: Store,
+    endpoint: Endpoint,
+    path_params: dict[str, str],
+    params: dict[str, Any],
 ) -> Outcome:
     params = dict(params)
     paths = validate({"expand": ["str"]}, {"expand": params.pop("expand", [])})

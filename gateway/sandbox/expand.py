@@ -131,7 +131,8 @@ def _apply(renderer: Renderer, value: Any, segments: list[str]) -> None:
     if holder is None or target is None:
         return
     current = holder.get(field)
-    if field not in holder or (target == "include" and current is None):
+    if field not in holder:
+        # Includable fields are absent until asked for.
         holder[field] = renderer.include(value, field)
     elif isinstance(current, str):
         holder[field] = renderer.by_id(current)

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from strawberry.asgi import GraphQL
+from strawberry.http.base import BaseRequestProtocol
 
 from gateway import __version__
 from gateway.access_log import AccessLogMiddleware
@@ -41,6 +42,16 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
 
     async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
         return RequestContext.create(self.upstream.client, self.upstream.concurrency)
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A browser following a link with ?query= expects GraphiQL preloaded with
+        # it; other clients sending ?query= expect the result.
+        accept = request.headers.get("accept", "")
+        if request.method != "GET":
+            return False
+        if "text/html" in accept:
+            return True
+        return "*/*" in accept and request.query_params.get("query") is None
 
     async def render_graphql_ide(self, request: Request) -> Response:
         return HTMLResponse(graphiql_html())

@@ -1,0 +1,34 @@
+"""The HTTP surface: POST and GET, GraphiQL for browsers, and health."""
+
+from __future__ import annotations
+
+import httpx
+import stripe
+
+QUERY = "{ customers(first: 1) { nodes { id } } }"
+
+
+def test_get_runs_a_query(gateway_url: str) -> None:
+    response = httpx.get(f"{gateway_url}/graphql", params={"query": QUERY})
+
+    assert response.status_code == 200
+    assert response.json()["data"]["customers"]["nodes"][0]["id"].startswith("cus_")
+
+
+def test_browser_get_serves_graphiql_from_the_gateway(gateway_url: str) -> None:
+    response = httpx.get(f"{gateway_url}/graphql", headers={"Accept": "text/html"})
+
+    assert response.status_code == 200
+    assert "graphiql.min.js" in response.text
+    assert "://" not in response.text.split("<body>")[1]
+    script = httpx.get(f"{gateway_url}/static/graphiql/graphiql.min.js")
+    assert script.status_code == 200
+
+
+def test_healthz_reports_mode_and_versions(gateway_url: str) -> None:
+    health = httpx.get(f"{gateway_url}/healthz").json()
+
+    assert health["status"] == "ok"
+    assert health["mode"] == "stripe"
+    assert health["stripeApiVersion"] == stripe.api_version
+    assert health["version"]

@@ -1,0 +1,61 @@
+"""Dataloaders: an object is fetched from Stripe at most once per request."""
+
+from __future__ import annotations
+
+from tests.sandbox_server import SandboxProcess
+from tests.servers import GraphQL
+
+
+def retrieves(sandbox: SandboxProcess, path_prefix: str) -> list[str]:
+    return [r["path"] for r in sandbox.requests() if r["path"].startswith(path_prefix)]
+
+
+def newest_customer(graphql: GraphQL) -> str:
+    body = graphql("{ customers(first: 1) { nodes { id } } }")
+    return str(body["data"]["customers"]["nodes"][0]["id"])
+
+
+def test_one_customer_asked_for_twice_costs_one_call(
+    graphql: GraphQL, sandbox: SandboxProcess
+) -> None:
+    customer = newest_customer(graphql)
+    sandbox.reset_requests()
+
+    body = graphql(
+        f'{{ a: customer(id: "{customer}") {{ id }} '
+        f'b: customer(id: "{customer}") {{ email }} '
+        f'c: node(id: "{customer}") {{ id }} }}'
+    )
+
+    assert "errors" not in body
+    assert sandbox.request_count() == 1
+
+
+def test_objects_from_a_list_are_not_fetched_again(
+    graphql: GraphQL, sandbox: SandboxProcess
+) -> None:
+    sandbox.reset_requests()
+
+    body = graphql(
+        "{ customers(first: 30) { nodes { id "
+        "subscriptions(status: ALL) { nodes { customer { id email } } } } } }"
+    )
+
+    assert "errors" not in body
+    for customer in body["data"]["customers"]["nodes"]:
+        for subscription in customer["subscriptions"]["nodes"]:
+            assert subscription["customer"]["id"] == customer["id"]
+    assert retrieves(sandbox, "/v1/customers/") == []
+
+
+def test_shared_product_is_fetched_once_across_prices(
+    graphql: GraphQL, sandbox: SandboxProcess
+) -> None:
+    sandbox.reset_requests()
+
+    body = graphql("{ prices(first: 50) { nodes { id product { id name } } } }")
+
+    assert "errors" not in body
+    products = {p["product"]["id"] for p in body["data"]["prices"]["nodes"]}
+    fetched = retrieves(sandbox, "/v1/products/")
+    assert sorted(fetched) == sorted(f"/v1/products/{p}" for p in products)

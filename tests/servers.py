@@ -61,11 +61,17 @@ def start_server(
             list(command),
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})},
+            env={**_inherited_environment(), **(env or {})},
         )
     server = ServerProcess(f"http://127.0.0.1:{port}", process, log.name)
     _wait_until_ready(server, ready_path)
     return server
+
+
+def _inherited_environment() -> dict[str, str]:
+    # Each test states the gateway's whole configuration; none leaks in from outside.
+    own = ("STRIPE_", "GATEWAY_")
+    return {k: v for k, v in os.environ.items() if not k.startswith(own)}
 
 
 def _wait_until_ready(server: ServerProcess, ready_path: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import stripe
-from graphql import GraphQLObjectType, GraphQLInterfaceType
+from graphql import GraphQLInterfaceType, GraphQLObjectType
 
 from resolvers.stripe_api import STRIPE_API_VERSION
 from schema import schema
@@ -41,4 +41,4 @@ def test_every_field_and_argument_has_a_description() -> None:
 
 
 def test_api_version_is_the_sdks_pinned_version() -> None:
-    assert STRIPE_API_VERSION == stripe.api_version
+    assert stripe.api_version == STRIPE_API_VERSION

@@ -1,0 +1,78 @@
+"""With no key set, ``serve`` runs the embedded sandbox: the ``make run`` path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.servers import GraphQL, ServerProcess, graphql_client, start_gateway
+
+DEMO_QUERY = """
+{
+  customers(first: 25) {
+    nodes {
+      email currency
+      subscriptions { nodes { items { nodes { price {
+        unitAmount { amount currency decimal } product { name }
+      } } } } }
+      invoices { nodes { status lines { nodes { amount { amount decimal } } } } }
+    }
+  }
+  paymentIntents(first: 30) {
+    nodes { latestCharge { refunds { nodes { amount { currency decimal } } } } }
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def offline_gateway() -> Iterator[ServerProcess]:
+    gateway = start_gateway({})
+    yield gateway
+    gateway.stop()
+
+
+def test_serve_without_a_key_says_it_runs_the_sandbox(
+    offline_gateway: ServerProcess,
+) -> None:
+    health = httpx.get(f"{offline_gateway.url}/healthz").json()
+
+    assert health["mode"] == "sandbox"
+    assert "embedded Stripe sandbox" in offline_gateway.output()
+
+
+def test_demo_data_answers_the_nested_reads(offline_gateway: ServerProcess) -> None:
+    graphql: GraphQL = graphql_client(offline_gateway.url)
+
+    body = graphql(DEMO_QUERY)
+
+    assert "errors" not in body
+    customers = body["data"]["customers"]["nodes"]
+    assert len(customers) >= 20
+    assert {c["currency"] for c in customers} >= {"usd", "eur", "jpy", "bhd"}
+    prices = [
+        item["price"]
+        for c in customers
+        for s in c["subscriptions"]["nodes"]
+        for item in s["items"]["nodes"]
+    ]
+    jpy = [p["unitAmount"] for p in prices if p["unitAmount"]["currency"] == "jpy"]
+    bhd = [p["unitAmount"] for p in prices if p["unitAmount"]["currency"] == "bhd"]
+    assert jpy and all(m["decimal"] == str(m["amount"]) for m in jpy)
+    assert bhd and all(len(m["decimal"].split(".")[1]) == 3 for m in bhd)
+    lines = [
+        line
+        for c in customers
+        for i in c["invoices"]["nodes"]
+        for line in i["lines"]["nodes"]
+    ]
+    assert lines
+    refunds = [
+        r
+        for i in body["data"]["paymentIntents"]["nodes"]
+        if i["latestCharge"]
+        for r in i["latestCharge"]["refunds"]["nodes"]
+    ]
+    assert len(refunds) >= 2

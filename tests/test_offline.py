@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.servers import GraphQL, ServerProcess, graphql_client, start_gateway
+from tests.servers import (
+    GraphQL,
+    ServerProcess,
+    free_port,
+    graphql_client,
+    start_gateway,
+    start_server,
+)
 
 DEMO_QUERY = """
 {
@@ -76,3 +85,22 @@ def test_demo_data_answers_the_nested_reads(offline_gateway: ServerProcess) -> N
         for r in i["latestCharge"]["refunds"]["nodes"]
     ]
     assert len(refunds) >= 2
+
+
+def test_sandbox_command_serves_stripes_api() -> None:
+    port = free_port()
+    # The console script installed beside this interpreter, as a user runs it.
+    script = str(Path(sys.executable).parent / "stripe-gateway")
+    command = [script, "sandbox", "--port", str(port), "--seed", "none"]
+    sandbox = start_server(command, port, "/_sandbox/healthz")
+    try:
+        response = httpx.get(f"{sandbox.url}/v1/customers", auth=("sk_test_anykey", ""))
+    finally:
+        sandbox.stop()
+
+    assert response.json() == {
+        "object": "list",
+        "data": [],
+        "has_more": False,
+        "url": "/v1/customers",
+    }

@@ -51,6 +51,14 @@ INVOICE_TREE = """
 }
 """
 
+INVOICE_PAYMENTS = """
+{
+  invoices(first: 50) {
+    nodes { id status subscription { id } paymentIntent { id status } }
+  }
+}
+"""
+
 PAYMENT_TREE = """
 {
   paymentIntents(first: 50) {
@@ -109,6 +117,24 @@ def test_customers_invoices_lines(graphql: GraphQL) -> None:
             assert {line["amount"]["currency"] for line in lines} == {
                 invoice["currency"]
             }
+
+
+def test_invoices_reach_their_payment_intent_through_payments(
+    graphql: GraphQL,
+) -> None:
+    body = graphql(INVOICE_PAYMENTS)
+
+    assert "errors" not in body
+    invoices = body["data"]["invoices"]["nodes"]
+    expected = {"PAID": "SUCCEEDED", "VOID": "CANCELED"}
+    paid_through = [(i["status"], i["paymentIntent"]) for i in invoices]
+    assert any(intent for _, intent in paid_through)
+    for status, intent in paid_through:
+        if intent and status in expected:
+            assert intent["status"] == expected[status]
+        if status == "DRAFT":
+            assert intent is None
+    assert any(i["subscription"] for i in invoices)
 
 
 def test_payment_intents_latest_charge_refunds(graphql: GraphQL) -> None:

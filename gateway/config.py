@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import sys
 from typing import Literal
 
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from resolvers.scopes import Scopes
 
 
 class Settings(BaseSettings):
@@ -25,6 +29,20 @@ class Settings(BaseSettings):
     stripe_max_network_retries: int = Field(default=2, ge=0, le=10)
     stripe_concurrency: int = Field(default=8, ge=1, le=100)
 
+    gateway_database_url: str = "sqlite+aiosqlite:///gateway.sqlite3"
+    gateway_secret_key: SecretStr | None = None
+    gateway_admin_token: SecretStr | None = None
+    gateway_scopes: str = " ".join(Scopes.everything().names())
+    gateway_default_tenant: str = "default"
+
+    gateway_jwt_jwks_url: HttpUrl | None = None
+    gateway_jwt_public_key: SecretStr | None = None
+    gateway_jwt_secret: SecretStr | None = None
+    gateway_jwt_issuer: str | None = None
+    gateway_jwt_audience: str | None = None
+    gateway_jwt_tenant_claim: str = "tenantId"
+    gateway_jwt_scopes_claim: str | None = None
+
     @field_validator("stripe_api_key")
     @classmethod
     def _key_format(cls, key: SecretStr | None) -> SecretStr | None:
@@ -40,9 +58,58 @@ class Settings(BaseSettings):
             raise ValueError("must be a Connect account id starting with acct_")
         return account
 
+    @field_validator("gateway_scopes")
+    @classmethod
+    def _scopes_format(cls, scopes: str) -> str:
+        Scopes.parse(scopes.split())  # raises ScopeError, a ValueError
+        return scopes
+
+    @field_validator("gateway_secret_key")
+    @classmethod
+    def _master_keys_format(cls, keys: SecretStr | None) -> SecretStr | None:
+        if keys is not None:
+            master_keys(keys)
+        return keys
+
+    @property
+    def default_scopes(self) -> Scopes:
+        return Scopes.parse(self.gateway_scopes.split())
+
+    @property
+    def jwt_configured(self) -> bool:
+        return any(
+            (
+                self.gateway_jwt_jwks_url,
+                self.gateway_jwt_public_key,
+                self.gateway_jwt_secret,
+            )
+        )
+
     @property
     def production(self) -> bool:
         return self.gateway_env == "production"
+
+
+def master_keys(keys: SecretStr) -> list[str]:
+    """The Fernet master keys, newest first, from a comma-separated value."""
+    values = [k.strip() for k in keys.get_secret_value().split(",") if k.strip()]
+    if not values:
+        raise ValueError("must hold at least one Fernet key")
+    for value in values:
+        _check_fernet_key(value)
+    return values
+
+
+def _check_fernet_key(value: str) -> None:
+    try:
+        decoded = base64.urlsafe_b64decode(value.encode())
+    except (ValueError, binascii.Error):
+        decoded = b""
+    if len(decoded) != 32:
+        raise ValueError(
+            "each key must be 32 url-safe base64-encoded bytes "
+            "(make one with `stripe-gateway new-secret-key`)"
+        )
 
 
 class ConfigError(Exception):
@@ -60,8 +127,16 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         raise ConfigError([_describe(error) for error in exc.errors()]) from None
 
-    if settings.production and settings.stripe_api_key is None:
-        raise ConfigError(["STRIPE_API_KEY: required when GATEWAY_ENV=production"])
+    # In production every Stripe key is real: the environment's own, or tenants'
+    # keys kept encrypted in the store.
+    keyless = settings.stripe_api_key is None and settings.gateway_secret_key is None
+    if settings.production and keyless:
+        raise ConfigError(
+            [
+                "STRIPE_API_KEY: required when GATEWAY_ENV=production, unless "
+                "GATEWAY_SECRET_KEY is set for tenants' own keys"
+            ]
+        )
     return settings
 
 

@@ -10,7 +10,16 @@ import stripe
 
 from resolvers.lists import Page, PageRequest, fetch_page
 from resolvers.loaders import Loaders
+from resolvers.scopes import Scopes
 from resolvers.stripe_api import StripeAPI, StripeDict
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: a tenant, and the scopes this request may use."""
+
+    tenant_id: str
+    scopes: Scopes
 
 
 @dataclass

@@ -85,6 +85,8 @@ class StripeAPI:
 
     client: stripe.StripeClient
     concurrency: int = 8
+    api_key: str | None = field(default=None, repr=False)
+    account: str | None = field(default=None, repr=False)
     stats: CallStats = field(default_factory=CallStats)
 
     def __post_init__(self) -> None:
@@ -98,10 +100,16 @@ class StripeAPI:
 
     async def get(self, path: str, params: Mapping[str, Any]) -> StripeDict:
         """GET a Stripe path and return the body as plain dicts and lists."""
+        options = self._options()
         response = await self._call(
-            lambda: self.client.raw_request_async("get", path, **params)
+            lambda: self.client.raw_request_async("get", path, **params, **options)
         )
         return self.client.deserialize(response, api_mode="V1").to_dict()
+
+    def _options(self) -> dict[str, str]:
+        """Per-tenant request options; unset ones fall back to the client's."""
+        options = {"api_key": self.api_key, "stripe_account": self.account}
+        return {key: value for key, value in options.items() if value}
 
     async def _call(self, send: Callable[[], Awaitable[T]]) -> T:
         async with self._slots:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,14 +12,15 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
-from strawberry.http.base import BaseRequestProtocol
 
 from gateway import __version__
 from gateway.access_log import AccessLogMiddleware
 from gateway.graphiql import graphiql_html, static_app
-from resolvers.context import RequestContext
-from resolvers.stripe_api import STRIPE_API_VERSION
+from gateway.tenancy import Authenticate, StripeCredentials, Tenancy, Unauthenticated
+from resolvers.context import Principal, RequestContext
+from resolvers.stripe_api import STRIPE_API_VERSION, StripeAPI
 from schema import schema
 
 Mode = Literal["sandbox", "stripe"]
@@ -33,31 +35,78 @@ class Upstream:
     concurrency: int = 8
 
 
+def wants_graphiql(method: str, headers: Mapping[str, str], query: object) -> bool:
+    """Whether a request is a browser opening the playground, not an operation.
+
+    A browser following a link with ?query= expects GraphiQL preloaded with it;
+    other clients sending ?query= expect the result.
+    """
+    accept = headers.get("accept", "")
+    if method != "GET":
+        return False
+    return "text/html" in accept or ("*/*" in accept and query is None)
+
+
 class GatewayGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with the gateway's context and offline GraphiQL."""
 
     def __init__(self, upstream: Upstream) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        # GraphiQL is served before authentication, by AuthenticatedGraphQL.
+        super().__init__(schema, graphql_ide=None)
         self.upstream = upstream
 
-    async def get_context(self, request: Request, response: Response) -> RequestContext:  # type: ignore[override]
-        return RequestContext.create(self.upstream.client, self.upstream.concurrency)
-
-    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
-        # A browser following a link with ?query= expects GraphiQL preloaded with
-        # it; other clients sending ?query= expect the result.
-        accept = request.headers.get("accept", "")
-        if request.method != "GET":
-            return False
-        if "text/html" in accept:
-            return True
-        return "*/*" in accept and request.query_params.get("query") is None
-
-    async def render_graphql_ide(self, request: Request) -> Response:
-        return HTMLResponse(graphiql_html())
+    async def get_context(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> RequestContext:
+        principal: Principal = request.state.principal
+        credentials: StripeCredentials = request.state.credentials
+        api = StripeAPI(
+            self.upstream.client,
+            concurrency=self.upstream.concurrency,
+            api_key=credentials.api_key,
+            account=credentials.account,
+        )
+        return RequestContext(api, principal)
 
 
-def create_app(upstream: Upstream) -> Starlette:
+class AuthenticatedGraphQL:
+    """Serves GraphiQL to browsers, and authenticates every operation before
+    the GraphQL view sees it."""
+
+    def __init__(
+        self, view: GatewayGraphQL, tenancy: Tenancy, authenticate: Authenticate
+    ) -> None:
+        self.view = view
+        self.tenancy = tenancy
+        self.authenticate = authenticate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope)
+        query = request.query_params.get("query")
+        if wants_graphiql(request.method, request.headers, query):
+            await HTMLResponse(graphiql_html())(scope, receive, send)
+            return
+        try:
+            principal = await self.authenticate(request.headers)
+            credentials = await self.tenancy.credentials(principal)
+        except Unauthenticated as exc:
+            await unauthenticated(str(exc))(scope, receive, send)
+            return
+        request.state.principal = principal
+        request.state.credentials = credentials
+        await self.view(scope, receive, send)
+
+
+def unauthenticated(message: str) -> JSONResponse:
+    """A 401 in GraphQL's response shape, with the challenge HTTP asks for."""
+    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    challenge = 'Bearer realm="stripe-gateway", error="invalid_token"'
+    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": challenge})
+
+
+def create_app(
+    upstream: Upstream, tenancy: Tenancy, authenticate: Authenticate
+) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse(
             {
@@ -68,7 +117,7 @@ def create_app(upstream: Upstream) -> Starlette:
             }
         )
 
-    graphql = GatewayGraphQL(upstream)
+    graphql = AuthenticatedGraphQL(GatewayGraphQL(upstream), tenancy, authenticate)
     return Starlette(
         middleware=[Middleware(AccessLogMiddleware)],
         routes=[

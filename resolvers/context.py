@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import stripe
-
 from resolvers.lists import Page, PageRequest, fetch_page
 from resolvers.loaders import Loaders
 from resolvers.scopes import Scopes
@@ -24,17 +22,14 @@ class Principal:
 
 @dataclass
 class RequestContext:
-    """Stripe access and fresh dataloaders for one request."""
+    """The caller, Stripe access and fresh dataloaders for one request."""
 
     api: StripeAPI
+    principal: Principal
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.api)
-
-    @classmethod
-    def create(cls, client: stripe.StripeClient, concurrency: int) -> RequestContext:
-        return cls(StripeAPI(client, concurrency=concurrency))
 
     async def load(self, object_type: str, object_id: str) -> StripeDict:
         return await self.loaders.load(object_type, object_id)

@@ -10,7 +10,13 @@ from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import GatewayError
+from schema.customers import Customer
+from schema.invoices import Invoice, InvoiceLineItem
+from schema.payments import Charge, PaymentIntent, Refund
+from schema.permissions import protect
+from schema.products import Price, Product
 from schema.query import Query
+from schema.subscriptions import Subscription, SubscriptionItem
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +59,21 @@ class GatewaySchema(strawberry.Schema):
                 )
 
 
+protect(
+    [
+        Query,
+        Customer,
+        Product,
+        Price,
+        PaymentIntent,
+        Charge,
+        Refund,
+        Invoice,
+        InvoiceLineItem,
+        Subscription,
+        SubscriptionItem,
+    ]
+)
 schema = GatewaySchema(query=Query, extensions=[MaskUnexpectedErrors])
 
 __all__ = ["schema"]

@@ -9,11 +9,13 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers.lists import PageRequest
+from resolvers.scopes import Resource
 from schema.arguments import After, Before, First, Last, filters
 from schema.base import GatewayInfo, Node, StripeValue
 from schema.invoices import Invoice, InvoiceStatus
 from schema.money import Money
 from schema.payments import Charge, PaymentIntent
+from schema.permissions import owned_by
 from schema.relay import Connection
 from schema.subscriptions import Subscription, SubscriptionStatusFilter
 
@@ -31,6 +33,7 @@ class Address(StripeValue):
 
 
 @strawberry.type(description="A customer of the Stripe account.")
+@owned_by(Resource.CUSTOMERS)
 class Customer(Node, StripeValue):
     created: datetime = strawberry.field(description="When the customer was created.")
     email: str | None = strawberry.field(description="The customer's email address.")

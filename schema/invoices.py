@@ -11,10 +11,12 @@ from strawberry.scalars import JSON
 
 from resolvers.lists import PageRequest, page_from_embedded
 from resolvers.loaders import payment_intent_of_payments
+from resolvers.scopes import Resource
 from resolvers.shapes import invoice_subscription, line_price
 from schema.arguments import After, Before, First, Last
 from schema.base import GatewayInfo, Node, StripeValue, timestamp
 from schema.money import Money
+from schema.permissions import owned_by
 from schema.products import Price
 from schema.relay import Connection
 
@@ -56,6 +58,7 @@ class StatusTransitions(StripeValue):
 
 
 @strawberry.type(description="One line of an invoice.")
+@owned_by(Resource.INVOICES)
 class InvoiceLineItem(Node, StripeValue):
     amount: Money = strawberry.field(description="The line's amount.")
     currency: str = strawberry.field(description="Three-letter ISO currency code.")
@@ -86,6 +89,7 @@ def _period(line: dict[str, Any], end: str) -> datetime | None:
 
 
 @strawberry.type(description="A statement of what a customer owes.")
+@owned_by(Resource.INVOICES)
 class Invoice(Node, StripeValue):
     created: datetime = strawberry.field(description="When it was created.")
     number: str | None = strawberry.field(

@@ -10,9 +10,11 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers.lists import PageRequest, page_from_embedded
+from resolvers.scopes import Resource
 from schema.arguments import After, Before, First, Last
 from schema.base import GatewayInfo, Node, StripeValue
 from schema.money import Money
+from schema.permissions import owned_by
 from schema.relay import Connection
 
 if TYPE_CHECKING:
@@ -84,6 +86,7 @@ class PaymentError(StripeValue):
 
 
 @strawberry.type(description="An attempt to collect one payment from a customer.")
+@owned_by(Resource.PAYMENT_INTENTS)
 class PaymentIntent(Node, StripeValue):
     created: datetime = strawberry.field(description="When it was created.")
     amount: Money = strawberry.field(description="The amount to collect.")
@@ -130,6 +133,7 @@ class PaymentIntent(Node, StripeValue):
 
 
 @strawberry.type(description="One attempt to move money from a payment method.")
+@owned_by(Resource.CHARGES)
 class Charge(Node, StripeValue):
     created: datetime = strawberry.field(description="When it was made.")
     amount: Money = strawberry.field(description="The amount charged.")
@@ -190,6 +194,7 @@ class Charge(Node, StripeValue):
 
 
 @strawberry.type(description="Money returned from a charge.")
+@owned_by(Resource.CHARGES)
 class Refund(Node, StripeValue):
     created: datetime = strawberry.field(description="When it was made.")
     amount: Money = strawberry.field(description="The amount refunded.")

@@ -11,10 +11,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers.lists import PageRequest
+from resolvers.scopes import Resource
 from resolvers.shapes import price_of_plan
 from schema.arguments import After, Before, First, Last, filters
 from schema.base import GatewayInfo, Node, StripeValue
 from schema.money import Money
+from schema.permissions import owned_by
 from schema.relay import Connection
 
 
@@ -51,6 +53,7 @@ class Recurring(StripeValue):
 
 
 @strawberry.type(description="Something the account sells.")
+@owned_by(Resource.PRODUCTS)
 class Product(Node, StripeValue):
     created: datetime = strawberry.field(description="When the product was created.")
     updated: datetime | None = strawberry.field(
@@ -103,6 +106,7 @@ class Product(Node, StripeValue):
 
 
 @strawberry.type(description="What a product costs, once or on a schedule.")
+@owned_by(Resource.PRICES)
 class Price(Node, StripeValue):
     created: datetime = strawberry.field(description="When the price was created.")
     active: bool = strawberry.field(

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import strawberry
+from strawberry.permission import PermissionExtension
 
 from resolvers.errors import BadUserInput
 from resolvers.lists import PageRequest
@@ -33,9 +34,11 @@ from schema.base import GatewayInfo, Node, StripeValue
 from schema.customers import Customer
 from schema.invoices import Invoice, InvoiceStatus
 from schema.payments import Charge, PaymentIntent, Refund
+from schema.permissions import NodeScope
 from schema.products import Price, PriceType, Product
 from schema.relay import Connection
 from schema.subscriptions import Subscription, SubscriptionStatusFilter
+from schema.viewer import Viewer, viewer
 
 T = TypeVar("T")
 
@@ -68,7 +71,14 @@ def _value(member: Any) -> Any:
 
 @strawberry.type(description="Read the Stripe account as one graph.")
 class Query:
-    @strawberry.field(description="Any object by its Stripe id, judged by prefix.")
+    @strawberry.field(description="Who is asking, and the scopes the request holds.")
+    def viewer(self, info: GatewayInfo) -> Viewer:
+        return viewer(info)
+
+    @strawberry.field(
+        description="Any object by its Stripe id, judged by prefix.",
+        extensions=[PermissionExtension([NodeScope()], use_directives=False)],
+    )
     async def node(self, info: GatewayInfo, id: ObjectId) -> Node | None:
         object_type = object_type_of(id)
         if object_type not in NODE_TYPES:

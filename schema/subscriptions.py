@@ -10,10 +10,12 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers.lists import PageRequest, page_from_embedded
+from resolvers.scopes import Resource
 from resolvers.shapes import item_price, subscription_period
 from schema.arguments import After, Before, First, Last
 from schema.base import GatewayInfo, Node, StripeValue, timestamp
 from schema.invoices import CollectionMethod, Invoice
+from schema.permissions import owned_by
 from schema.products import Price
 from schema.relay import Connection
 
@@ -54,6 +56,7 @@ class SubscriptionStatusFilter(enum.Enum):
 
 
 @strawberry.type(description="One price on a subscription, with its quantity.")
+@owned_by(Resource.SUBSCRIPTIONS)
 class SubscriptionItem(Node, StripeValue):
     created: datetime = strawberry.field(description="When it was added.")
     quantity: int | None = strawberry.field(description="How many units are billed.")
@@ -73,6 +76,7 @@ class SubscriptionItem(Node, StripeValue):
 
 
 @strawberry.type(description="A customer's recurring purchase of one or more prices.")
+@owned_by(Resource.SUBSCRIPTIONS)
 class Subscription(Node, StripeValue):
     created: datetime = strawberry.field(description="When it was created.")
     status: SubscriptionStatus = strawberry.field(description="Its status.")

@@ -1,0 +1,51 @@
+"""Who is asking, and which Stripe key and account act for them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from gateway.tenants import TenantDirectory
+from resolvers.context import Principal
+
+Authenticate = Callable[[Mapping[str, str]], Awaitable[Principal]]
+
+
+class Unauthenticated(Exception):
+    """The request cannot act for any tenant; it is answered with a 401."""
+
+
+class NoIntegration(Unauthenticated):
+    """The tenant has no Stripe key the gateway could act with."""
+
+
+@dataclass(frozen=True)
+class StripeCredentials:
+    """The key and Connect account of one tenant; None means the client's own."""
+
+    api_key: str | None
+    account: str | None
+
+
+@dataclass(frozen=True)
+class Tenancy:
+    """Maps a principal to the Stripe credentials its requests use.
+
+    The default tenant uses the environment's key (or the sandbox's) unless the
+    store holds an integration for it; every other tenant needs one.
+    """
+
+    directory: TenantDirectory | None
+    default_tenant: str
+    has_default_key: bool
+
+    async def credentials(self, principal: Principal) -> StripeCredentials:
+        tenant = principal.tenant_id
+        if self.directory is not None:
+            integration = await self.directory.integration(tenant)
+            key = await self.directory.stripe_key(tenant) if integration else None
+            if integration is not None and key is not None:
+                return StripeCredentials(key, integration.account)
+        if tenant == self.default_tenant and self.has_default_key:
+            return StripeCredentials(None, None)
+        raise NoIntegration(f"Tenant '{tenant}' has no Stripe integration.")

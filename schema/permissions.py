@@ -9,6 +9,7 @@ is checked the same way, and before its resolver can call Stripe.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -90,15 +91,22 @@ def protect(types: Iterable[type], writes: dict[str, Need] | None = None) -> Non
     """
     for cls in types:
         owner = getattr(cls, "__resource__", None)
-        for field in cls.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        fields = cls.__strawberry_definition__.fields  # type: ignore[attr-defined]
+        for index, field in enumerate(fields):
             if is_private(field.type):
                 continue
             needs = _field_needs(owner, field, (writes or {}).get(field.python_name))
             if needs:
-                permission = RequiresScopes(needs)
-                field.extensions.append(
-                    PermissionExtension([permission], use_directives=False)
-                )
+                fields[index] = _with_permission(field, RequiresScopes(needs))
+
+
+def _with_permission(field: StrawberryField, permission: BasePermission) -> Any:
+    # Fields inherited from an interface are shared between the types that
+    # implement it, so each type gets its own copy with its own check.
+    guarded = copy.copy(field)
+    extension = PermissionExtension([permission], use_directives=False)
+    guarded.extensions = [*field.extensions, extension]
+    return guarded
 
 
 def _field_needs(

@@ -22,6 +22,7 @@ from resolvers.errors import (
     Unauthenticated,
     UpstreamUnavailable,
 )
+from resolvers.scopes import Access, Resource, scope_name
 
 STRIPE_API_VERSION = "2026-10-28.endive"
 """The Stripe API version every request is pinned to."""
@@ -31,6 +32,22 @@ T = TypeVar("T")
 
 # Keys and account ids must never reach a client, even inside Stripe's own text.
 _SECRET_PATTERN = re.compile(r"\b(?:(?:sk|rk|pk)_(?:test|live)_[\w*]+|acct_\w+)")
+
+# Stripe names a missing restricted-key permission like 'rak_customer_read'.
+_PERMISSION_PATTERN = re.compile(r"'rak_([a-z_]+?)_(read|write)'")
+RAK_RESOURCES: Mapping[str, Resource] = {
+    "customer": Resource.CUSTOMERS,
+    "charge": Resource.CHARGES,
+    "refund": Resource.CHARGES,
+    "payment_intent": Resource.PAYMENT_INTENTS,
+    "product": Resource.PRODUCTS,
+    "plan": Resource.PRICES,
+    "price": Resource.PRICES,
+    "invoice": Resource.INVOICES,
+    "invoice_item": Resource.INVOICES,
+    "subscription": Resource.SUBSCRIPTIONS,
+    "subscription_item": Resource.SUBSCRIPTIONS,
+}
 
 # Stripe paths for each object type the gateway reads.
 RESOURCE_PATHS: Mapping[str, str] = {
@@ -140,12 +157,25 @@ def _translate(exc: stripe.StripeError) -> GatewayError:
     if isinstance(exc, stripe.AuthenticationError):
         return Unauthenticated("Stripe rejected the gateway's API key.")
     if isinstance(exc, stripe.PermissionError):
-        return Forbidden(message)
+        return _forbidden(exc.user_message or "", message)
     if isinstance(exc, stripe.RateLimitError):
         return RateLimited("Stripe's rate limit was reached; retry shortly.")
     if isinstance(exc, stripe.InvalidRequestError | stripe.CardError):
         return _invalid_request(exc, message)
     return UpstreamUnavailable("Stripe is unavailable; retry shortly.")
+
+
+def _forbidden(stripe_message: str, scrubbed: str) -> GatewayError:
+    """A missing key permission, named as the gateway's scope when Stripe says which."""
+    match = _PERMISSION_PATTERN.search(stripe_message)
+    resource = RAK_RESOURCES.get(match.group(1)) if match else None
+    if match is None or resource is None:
+        return Forbidden(scrubbed)
+    scope = scope_name(resource, Access[match.group(2).upper()])
+    return Forbidden(
+        f"The tenant's Stripe key lacks the permission for {scope}.",
+        requiredScope=scope,
+    )
 
 
 def _invalid_request(exc: stripe.StripeError, message: str) -> GatewayError:

@@ -1,8 +1,10 @@
 """The Starlette application: HTTP in, Stripe-shaped JSON out.
 
 Everything under /v1 goes through one handler that authenticates, decodes the
-bracket-notation parameters and hands over to `dispatch`. Routes under
-/_sandbox are the sandbox's own, for tests and health checks.
+bracket-notation parameters and hands over to `dispatch`, with the account and
+permissions of the key. Routes under /_sandbox are the sandbox's own, for
+tests and health checks: the request log, and creating accounts and
+restricted keys.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import logging
 import secrets
 import string
+from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
@@ -20,18 +23,24 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import auth, dispatch, forms
+from .accounts import Accounts, ApiKey
 from .errors import StripeError
+from .params import validate
+from .permissions import SPEC, Permissions
 from .seed import load_seed
 from .store import Store
 
 logger = logging.getLogger(__name__)
 _ALPHABET = string.ascii_letters + string.digits
+Params = dict[str, Any]
 
 
 class Sandbox:
-    def __init__(self, store: Store, latency_ms: float) -> None:
-        self.store = store
+    def __init__(self, accounts: Accounts, latency_ms: float) -> None:
+        self.accounts = accounts
         self.latency = latency_ms / 1000
+        # One log for the whole process; each entry names the account reached.
+        self.log: list[dict[str, str | None]] = []
 
     async def stripe(self, request: Request) -> Response:
         request_id = "req_" + "".join(secrets.choice(_ALPHABET) for _ in range(14))
@@ -53,7 +62,7 @@ class Sandbox:
     def _handle(
         self, request: Request, raw_body: str, request_id: str, headers: dict[str, str]
     ) -> dispatch.Outcome:
-        key = auth.api_key(request.headers.get("authorization"))
+        key = self._key(request)
         headers["Stripe-Version"] = auth.api_version(
             request.headers.get("stripe-version")
         )
@@ -63,25 +72,52 @@ class Sandbox:
         idempotency = request.headers.get("idempotency-key")
         if idempotency:
             headers["Idempotency-Key"] = idempotency
-        scoped = (key, idempotency) if idempotency else None
+        scoped = (key.secret, idempotency) if idempotency else None
         return dispatch.handle(
-            self.store, method, request.url.path, params, scoped, request_id
+            key, method, request.url.path, params, scoped, request_id
         )
 
+    def _key(self, request: Request) -> ApiKey:
+        return self.accounts.resolve(auth.api_key(request.headers.get("authorization")))
+
     def _log(self, request: Request) -> None:
-        self.store.requests.append(
+        try:
+            account: str | None = self._key(request).account.id
+        except StripeError:
+            account = None  # refused before reaching any account
+        self.log.append(
             {
                 "method": request.method,
                 "path": request.url.path,
                 "query": request.url.query,
+                "account": account,
             }
         )
 
     async def requests(self, request: Request) -> Response:
         if request.method == "DELETE":
-            self.store.requests.clear()
-        log = list(self.store.requests)
+            self.log.clear()
+        log = list(self.log)
         return JSONResponse({"count": len(log), "requests": log})
+
+    async def create_account(self, request: Request) -> Response:
+        return await _answer(request, self._create_account)
+
+    async def create_restricted_key(self, request: Request) -> Response:
+        return await _answer(request, self._create_restricted_key)
+
+    def _create_account(self, params: Params) -> Params:
+        values = validate({"seed": ("demo", "none")}, params)
+        seed = values.get("seed")
+        account, secret = self.accounts.create(None if seed == "none" else seed)
+        return {"id": account.id, "secret_key": secret}
+
+    def _create_restricted_key(self, params: Params) -> Params:
+        values = validate({"account": "str", "permissions": SPEC}, params)
+        permissions = Permissions.of(values.get("permissions") or {})
+        account = values.get("account") or self.accounts.default.id
+        secret = self.accounts.restrict(account, permissions)
+        return {"id": secret, "account": account, "permissions": permissions.levels}
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"ok": True})
@@ -92,16 +128,46 @@ def create_app(seed: str | None = "demo", latency_ms: float = 0.0) -> Starlette:
     store = Store()
     if seed not in (None, "none"):
         load_seed(store, str(seed))
-    sandbox = Sandbox(store, latency_ms)
+    accounts = Accounts(store)
+    sandbox = Sandbox(accounts, latency_ms)
     methods = ["GET", "POST", "DELETE", "PUT", "PATCH"]
     routes = [
         Route("/_sandbox/requests", sandbox.requests, methods=["GET", "DELETE"]),
         Route("/_sandbox/healthz", sandbox.healthz, methods=["GET"]),
+        Route("/_sandbox/accounts", sandbox.create_account, methods=["POST"]),
+        Route(
+            "/_sandbox/restricted_keys",
+            sandbox.create_restricted_key,
+            methods=["POST"],
+        ),
         Route("/{path:path}", sandbox.stripe, methods=methods),
     ]
     app = Starlette(routes=routes)
     app.state.store = store
+    app.state.accounts = accounts
     return app
+
+
+async def _answer(request: Request, action: Callable[[Params], Params]) -> Response:
+    """Run a /_sandbox action on a form or JSON body; errors in Stripe's shape."""
+    raw = (await request.body()).decode()
+    try:
+        body = action(_body(request.headers.get("content-type", ""), raw))
+    except StripeError as error:
+        return _json(error.status, error.body(), {})
+    return _json(200, body, {})
+
+
+def _body(content_type: str, raw: str) -> Params:
+    if not content_type.startswith("application/json"):
+        return forms.parse(raw)
+    try:
+        decoded = json.loads(raw or "{}")
+    except json.JSONDecodeError:
+        decoded = None
+    if not isinstance(decoded, dict):
+        raise StripeError(400, "Invalid JSON body: expected an object.")
+    return decoded
 
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str]) -> Response:

@@ -30,10 +30,10 @@ def api_key(authorization: str | None) -> str:
     return key
 
 
-def mask(key: str) -> str:
+def mask(key: str, stars: int = 4) -> str:
     prefix = _KEY_PREFIX.match(key)
     head = prefix.group(0) if prefix else ""
-    return f"{head}****{key[-4:]}"
+    return f"{head}{'*' * stars}{key[-4:]}"
 
 
 def api_version(header: str | None) -> str:

@@ -1,12 +1,13 @@
 """Stripe-shaped errors.
 
 StripeError carries everything the error envelope needs; the app turns it into
-`{"error": {...}}` with the status. ParamError marks failures found while
-decoding and validating parameters, which Stripe does not store under an
+`{"error": {...}}` with the status. ParamError and PermissionDenied mark
+failures found before an endpoint runs, which Stripe does not store under an
 idempotency key.
 
     StripeError
     ├── ParamError            400, parameter validation
+    ├── PermissionDenied      403, a restricted key lacks a permission
     └── (plain instances)     400/401/402/404 raised by the endpoints
 """
 
@@ -51,6 +52,11 @@ class StripeError(Exception):
 class ParamError(StripeError):
     def __init__(self, message: str, *, code: str | None = None, param: str) -> None:
         super().__init__(400, message, code=code, param=param)
+
+
+class PermissionDenied(StripeError):
+    def __init__(self, message: str) -> None:
+        super().__init__(403, message)
 
 
 def no_such(

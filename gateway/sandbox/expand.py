@@ -68,7 +68,10 @@ FIELDS: dict[str, dict[str, str]] = {
 }
 
 
-def validate(kind: str, paths: list[str]) -> None:
+def validate(kind: str, paths: list[str]) -> list[str]:
+    """Check each path from an object of `kind`; return the object types the
+    paths reach, in order, since a restricted key needs to read each of them."""
+    reached: list[str] = []
     for path in paths:
         segments = path.split(".")
         if len(segments) > MAX_DEPTH:
@@ -77,7 +80,8 @@ def validate(kind: str, paths: list[str]) -> None:
                 f"You cannot expand more than 4 levels of a property. Property: {path}",
                 code="property_expansion_max_depth",
             )
-        _walk(kind, segments)
+        reached.extend(_walk(kind, segments))
+    return reached
 
 
 def apply(renderer: Renderer, body: Obj, paths: list[str]) -> Obj:
@@ -86,7 +90,8 @@ def apply(renderer: Renderer, body: Obj, paths: list[str]) -> Obj:
     return body
 
 
-def _walk(kind: str, segments: list[str]) -> None:
+def _walk(kind: str, segments: list[str]) -> list[str]:
+    reached: list[str] = []
     position = 0
     while position < len(segments):
         if kind.startswith("list:"):
@@ -98,6 +103,8 @@ def _walk(kind: str, segments: list[str]) -> None:
         if target is None:
             raise _not_expandable(segments[: position + length + 1])
         kind, position = target, position + length
+        reached.append(target.removeprefix("list:"))
+    return reached
 
 
 def _match(kind: str, segments: list[str]) -> tuple[int, str | None]:

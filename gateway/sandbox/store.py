@@ -1,4 +1,5 @@
-"""The in-memory state of one sandbox: objects by type, ids, clock and logs.
+"""The in-memory state of one account: objects by type, ids, clock and the
+responses kept for idempotency keys.
 
 Objects are stored as plain JSON-ready dicts with references kept as ids;
 embedded lists and expansions are produced at render time, so a change to one
@@ -50,7 +51,6 @@ class Store:
     tables: dict[str, dict[str, Obj]] = field(default_factory=dict)
     sequence: dict[str, int] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], StoredResponse] = field(default_factory=dict)
-    requests: list[dict[str, str]] = field(default_factory=list)
     tombstones: dict[str, Obj] = field(default_factory=dict)
     frozen_now: int | None = None
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from gateway.sandbox.accounts import DEFAULT_ACCOUNT_ID
 from gateway.sandbox.server import start_in_thread
 from tests.sandbox.conftest import API_KEY
 from tests.sandbox_server import SandboxProcess
@@ -99,11 +100,17 @@ def test_request_log_counts_v1_calls_in_order(demo_sandbox: SandboxProcess) -> N
 
     assert count == 2
     assert log == [
-        {"method": "GET", "path": "/v1/customers", "query": "limit=2"},
+        {
+            "method": "GET",
+            "path": "/v1/customers",
+            "query": "limit=2",
+            "account": DEFAULT_ACCOUNT_ID,
+        },
         {
             "method": "GET",
             "path": "/v1/customers/cus_missing",
             "query": "expand%5B0%5D=subscriptions",
+            "account": DEFAULT_ACCOUNT_ID,
         },
     ]
     assert demo_sandbox.request_count() == 0

@@ -37,6 +37,25 @@ class SandboxProcess:
     def reset_requests(self) -> None:
         httpx.delete(f"{self.url}/_sandbox/requests").raise_for_status()
 
+    def create_account(self, seed: str = "none") -> dict[str, Any]:
+        """A new account with its own objects: `{"id": ..., "secret_key": ...}`."""
+        response = httpx.post(f"{self.url}/_sandbox/accounts", data={"seed": seed})
+        response.raise_for_status()
+        account: dict[str, Any] = response.json()
+        return account
+
+    def create_restricted_key(
+        self, permissions: dict[str, str], account: str | None = None
+    ) -> str:
+        """An `rk_test_` key granting `permissions` (resource -> none/read/write)
+        on `account`, or on the default account."""
+        form = {f"permissions[{name}]": level for name, level in permissions.items()}
+        if account is not None:
+            form["account"] = account
+        response = httpx.post(f"{self.url}/_sandbox/restricted_keys", data=form)
+        response.raise_for_status()
+        return str(response.json()["id"])
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

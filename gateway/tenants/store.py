@@ -152,6 +152,10 @@ class TenantStore:
         return f"TenantStore({self.engine_name!r})"
 
     @property
+    def has_master_key(self) -> bool:
+        return self._vault is not None
+
+    @property
     def engine_name(self) -> str:
         return self.database_url.partition(":")[0]
 

@@ -12,5 +12,5 @@ RUN pip install . && useradd --create-home --uid 10001 gateway
 USER gateway
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
+    CMD python -c "import os, urllib.request as u; u.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('GATEWAY_PORT', '8000'), timeout=4)"
 CMD ["stripe-gateway", "serve", "--host", "0.0.0.0"]

@@ -42,7 +42,7 @@ def wants_graphiql(method: str, headers: Mapping[str, str], query: object) -> bo
     other clients sending ?query= expect the result.
     """
     accept = headers.get("accept", "")
-    if method != "GET":
+    if method != "GET" or "application/json" in accept:
         return False
     return "text/html" in accept or ("*/*" in accept and query is None)
 

@@ -34,15 +34,22 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the GraphQL gateway")
     serve.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument("--port", type=port, help="port to listen on (default 8000)")
     serve.set_defaults(run=_serve)
 
     sandbox = commands.add_parser("sandbox", help="run the embedded Stripe sandbox")
-    sandbox.add_argument("--port", type=int, default=12111)
+    sandbox.add_argument("--port", type=port, default=12111)
     sandbox.add_argument("--seed", choices=["demo", "none"], default="demo")
     sandbox.add_argument("--latency-ms", type=float, default=0.0)
     sandbox.set_defaults(run=_sandbox)
     return parser
+
+
+def port(text: str) -> int:
+    """A TCP port number, for argparse."""
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a port from 1 to 65535")
+    return int(text)
 
 
 def _serve(args: argparse.Namespace) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import sys
 from typing import Literal
 
@@ -12,6 +13,8 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from resolvers.scopes import Scopes
+
+_HOST_PATTERN = re.compile(r"[A-Za-z0-9.:\[\]-]{1,253}")
 
 
 class Settings(BaseSettings):
@@ -50,6 +53,14 @@ class Settings(BaseSettings):
         if key is not None and not key.get_secret_value().startswith(("sk_", "rk_")):
             raise ValueError("must be a secret (sk_) or restricted (rk_) key")
         return key
+
+    @field_validator("gateway_host")
+    @classmethod
+    def _host_format(cls, host: str) -> str:
+        # An empty host would make uvicorn listen on every interface.
+        if not _HOST_PATTERN.fullmatch(host):
+            raise ValueError("must be an IP address or a host name")
+        return host
 
     @field_validator("stripe_account")
     @classmethod
@@ -126,6 +137,12 @@ def load_settings(**overrides: object) -> Settings:
         settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise ConfigError([_describe(error) for error in exc.errors()]) from None
+
+    if settings.stripe_api_key is None:
+        for name in ("stripe_api_base", "stripe_account"):
+            if getattr(settings, name) is not None:
+                problem = "has no effect without STRIPE_API_KEY; set both or neither"
+                raise ConfigError([f"{name.upper()}: {problem}"])
 
     # In production every Stripe key is real: the environment's own, or tenants'
     # keys kept encrypted in the store.

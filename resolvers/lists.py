@@ -13,7 +13,7 @@ from typing import Any
 
 from resolvers.errors import BadUserInput
 from resolvers.loaders import Loaders
-from resolvers.stripe_api import StripeAPI, StripeDict
+from resolvers.stripe_api import StripeAPI, StripeDict, check_id
 
 STRIPE_PAGE_MAX = 100
 DEFAULT_PAGE_SIZE = 10
@@ -40,6 +40,9 @@ class PageRequest:
             raise BadUserInput("Pass either `first` or `last`, not both.")
         if after is not None and before is not None:
             raise BadUserInput("Pass either `after` or `before`, not both.")
+        for cursor in (after, before):
+            if cursor is not None:
+                check_id(cursor)
         if last is not None or before is not None:
             return cls._backward(last, before, after)
         return cls(_checked_size("first", first), after, backward=False)
@@ -122,6 +125,8 @@ def page_from_embedded(
     """Answer from a list Stripe embedded in its parent, when it holds the page."""
     if not embedded or request.backward or request.cursor is not None:
         return None
+    if request.size == 0:
+        return Page([], has_next_page=False, has_previous_page=False)
     data = embedded.get("data") or []
     if len(data) < request.size and embedded.get("has_more"):
         return None

@@ -23,6 +23,7 @@ ID_PREFIXES: Mapping[str, str] = {
     "pyr_": "refund",
     "in_": "invoice",
     "sub_": "subscription",
+    "si_": "subscription_item",
 }
 
 

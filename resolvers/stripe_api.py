@@ -33,6 +33,8 @@ T = TypeVar("T")
 # Keys and account ids must never reach a client, even inside Stripe's own text.
 _SECRET_PATTERN = re.compile(r"\b(?:(?:sk|rk|pk)_(?:test|live)_[\w*]+|acct_\w+)")
 
+_ID_PATTERN = re.compile(r"[A-Za-z0-9_]{3,255}")
+
 # Stripe names a missing restricted-key permission like 'rak_customer_read'.
 _PERMISSION_PATTERN = re.compile(r"'rak_([a-z_]+?)_(read|write)'")
 RAK_RESOURCES: Mapping[str, Resource] = {
@@ -83,6 +85,12 @@ def make_client(
     )
 
 
+def check_id(object_id: str) -> None:
+    """Refuse anything but a Stripe id before it becomes part of a URL path."""
+    if not _ID_PATTERN.fullmatch(object_id):
+        raise BadUserInput(f"'{object_id[:64]}' is not a Stripe id.")
+
+
 def scrub(message: str) -> str:
     """Remove keys and account ids from text that came from Stripe."""
     return _SECRET_PATTERN.sub("[redacted]", message)
@@ -112,8 +120,13 @@ class StripeAPI:
     async def retrieve(
         self, object_type: str, object_id: str, expand: Sequence[str] = ()
     ) -> StripeDict:
+        """One object by id; a deleted object is as missing as one never made."""
+        check_id(object_id)
         path = f"/v1/{RESOURCE_PATHS[object_type]}/{object_id}"
-        return await self.get(path, _expand_params(expand))
+        found = await self.get(path, _expand_params(expand))
+        if found.get("deleted"):
+            raise NotFound(f"No such {object_type}: '{object_id}' (it was deleted)")
+        return found
 
     async def get(self, path: str, params: Mapping[str, Any]) -> StripeDict:
         """GET a Stripe path and return the body as plain dicts and lists."""
@@ -179,9 +192,12 @@ def _forbidden(stripe_message: str, scrubbed: str) -> GatewayError:
 
 
 def _invalid_request(exc: stripe.StripeError, message: str) -> GatewayError:
+    param = getattr(exc, "param", None)
+    if param in ("starting_after", "ending_before"):
+        return BadUserInput("The cursor is not an object of this list.")
     if exc.http_status == 404 or exc.code == "resource_missing":
         return NotFound(message)
-    details = {"stripeCode": exc.code, "param": getattr(exc, "param", None)}
+    details = {"stripeCode": exc.code, "param": param}
     if exc.error is not None and exc.error.decline_code:
         details["declineCode"] = exc.error.decline_code
     return BadUserInput(message, **{k: v for k, v in details.items() if v})

@@ -6,7 +6,12 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import GatewayError
@@ -27,13 +32,27 @@ def is_unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GatewayError)
 
 
+def document_error_code(error: GraphQLError) -> str:
+    """Syntax errors and errors against the schema, as Apollo names them."""
+    if error.message.startswith("Syntax Error"):
+        return "GRAPHQL_PARSE_FAILED"
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
 class MaskUnexpectedErrors(MaskErrors):
-    """Hides everything but the gateway's own errors behind ``INTERNAL``."""
+    """Hides everything but the gateway's own errors behind ``INTERNAL``, and
+    gives errors of the document itself a code too."""
 
     def __init__(self) -> None:
         super().__init__(
             should_mask_error=is_unexpected, error_message="Internal error."
         )
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        for error in errors:
+            if error.original_error is None and not (error.extensions or {}):
+                error.extensions = {"code": document_error_code(error)}
+        return super()._process_errors(errors)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
@@ -74,6 +93,21 @@ protect(
         SubscriptionItem,
     ]
 )
-schema = GatewaySchema(query=Query, extensions=[MaskUnexpectedErrors])
+# Bounds on a document's shape, so one query cannot fan out without end. The
+# deepest useful query (customers → subscriptions → items → price → product,
+# through connections) is about ten levels.
+MAX_DEPTH = 12
+MAX_ALIASES = 30
+MAX_TOKENS = 2000
+
+schema = GatewaySchema(
+    query=Query,
+    extensions=[
+        MaskUnexpectedErrors,
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+    ],
+)
 
 __all__ = ["schema"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -37,8 +38,12 @@ CreatedBefore = Annotated[
 
 def created_filter(after: datetime | None, before: datetime | None) -> dict[str, Any]:
     """Stripe's ``created[gt]``/``created[lt]`` range for the given bounds."""
-    bounds = {"gt": after, "lt": before}
-    created = {k: _unix(v) for k, v in bounds.items() if v is not None}
+    # Stripe's seconds are whole: an upper bound of 12:00:00.5 still admits 12:00:00.
+    created = {}
+    if after is not None:
+        created["gt"] = math.floor(_unix(after))
+    if before is not None:
+        created["lt"] = math.ceil(_unix(before))
     return {"created": created} if created else {}
 
 
@@ -47,11 +52,11 @@ def filters(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _unix(instant: datetime) -> int:
+def _unix(instant: datetime) -> float:
     # An instant without an offset is taken as UTC, the zone Stripe reports in.
     if instant.tzinfo is None:
         instant = instant.replace(tzinfo=UTC)
-    return int(instant.timestamp())
+    return instant.timestamp()
 
 
 ObjectId = Annotated[

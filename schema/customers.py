@@ -12,7 +12,7 @@ from resolvers.lists import PageRequest
 from resolvers.scopes import Resource
 from schema.arguments import After, Before, First, Last, filters
 from schema.base import GatewayInfo, Node, StripeValue
-from schema.invoices import Invoice, InvoiceStatus
+from schema.invoices import Invoice, InvoiceStatusFilter
 from schema.money import Money
 from schema.payments import Charge, PaymentIntent
 from schema.permissions import owned_by
@@ -92,7 +92,7 @@ class Customer(Node, StripeValue):
         self,
         info: GatewayInfo,
         status: Annotated[
-            InvoiceStatus | None,
+            InvoiceStatusFilter | None,
             strawberry.argument(description="Only invoices in this status."),
         ] = None,
         first: First = None,

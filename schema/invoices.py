@@ -38,6 +38,15 @@ class InvoiceStatus(enum.Enum):
     UNKNOWN = "_unknown"
 
 
+@strawberry.enum(description="Which invoices a list returns, by status.")
+class InvoiceStatusFilter(enum.Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    PAID = "paid"
+    UNCOLLECTIBLE = "uncollectible"
+    VOID = "void"
+
+
 @strawberry.enum(description="How an invoice or subscription is collected.")
 class CollectionMethod(enum.Enum):
     CHARGE_AUTOMATICALLY = "charge_automatically"

@@ -36,6 +36,7 @@ RESOURCE_OF_OBJECT: dict[str, Resource] = {
     "price": Resource.PRICES,
     "invoice": Resource.INVOICES,
     "subscription": Resource.SUBSCRIPTIONS,
+    "subscription_item": Resource.SUBSCRIPTIONS,
 }
 
 

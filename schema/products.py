@@ -27,6 +27,12 @@ class PriceType(enum.Enum):
     UNKNOWN = "_unknown"
 
 
+@strawberry.enum(description="Which prices a list returns, by type.")
+class PriceTypeFilter(enum.Enum):
+    ONE_TIME = "one_time"
+    RECURRING = "recurring"
+
+
 @strawberry.enum(description="How often a recurring price bills.")
 class RecurringInterval(enum.Enum):
     DAY = "day"
@@ -92,7 +98,8 @@ class Product(Node, StripeValue):
             strawberry.argument(description="Only active or only inactive prices."),
         ] = None,
         type: Annotated[
-            PriceType | None, strawberry.argument(description="Only this price type.")
+            PriceTypeFilter | None,
+            strawberry.argument(description="Only this price type."),
         ] = None,
         first: First = None,
         after: After = None,

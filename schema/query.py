@@ -32,12 +32,16 @@ from schema.arguments import (
 )
 from schema.base import GatewayInfo, Node, StripeValue
 from schema.customers import Customer
-from schema.invoices import Invoice, InvoiceStatus
+from schema.invoices import Invoice, InvoiceStatusFilter
 from schema.payments import Charge, PaymentIntent, Refund
 from schema.permissions import NodeScope
-from schema.products import Price, PriceType, Product
+from schema.products import Price, PriceTypeFilter, Product
 from schema.relay import Connection
-from schema.subscriptions import Subscription, SubscriptionStatusFilter
+from schema.subscriptions import (
+    Subscription,
+    SubscriptionItem,
+    SubscriptionStatusFilter,
+)
 from schema.viewer import Viewer, viewer
 
 T = TypeVar("T")
@@ -51,6 +55,7 @@ NODE_TYPES: dict[str, type[StripeValue]] = {
     "refund": Refund,
     "invoice": Invoice,
     "subscription": Subscription,
+    "subscription_item": SubscriptionItem,
 }
 
 
@@ -82,7 +87,8 @@ class Query:
     async def node(self, info: GatewayInfo, id: ObjectId) -> Node | None:
         object_type = object_type_of(id)
         if object_type not in NODE_TYPES:
-            raise BadUserInput(f"'{id}' is not the id of an object the gateway reads.")
+            kinds = ", ".join(name.replace("_", " ") for name in NODE_TYPES)
+            raise BadUserInput(f"'{id}' is not the id of a {kinds}.")
         found = await info.context.load(object_type, id)
         return NODE_TYPES[object_type].from_stripe(found)  # type: ignore[return-value]
 
@@ -135,7 +141,7 @@ class Query:
         product: OfProduct = None,
         active: Active = None,
         type: Annotated[
-            PriceType | None,
+            PriceTypeFilter | None,
             strawberry.argument(description="Only one-time or only recurring prices."),
         ] = None,
         first: First = None,
@@ -217,7 +223,7 @@ class Query:
         customer: OfCustomer = None,
         subscription: OfSubscription = None,
         status: Annotated[
-            InvoiceStatus | None,
+            InvoiceStatusFilter | None,
             strawberry.argument(description="Only invoices in this status."),
         ] = None,
         first: First = None,

@@ -30,6 +30,10 @@ def serve_with(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ({"STRIPE_MAX_NETWORK_RETRIES": "many"}, "STRIPE_MAX_NETWORK_RETRIES"),
         ({"GATEWAY_ENV": "staging"}, "GATEWAY_ENV"),
         ({"GATEWAY_ENV": "production"}, "STRIPE_API_KEY"),
+        ({"GATEWAY_HOST": ""}, "GATEWAY_HOST"),
+        ({"STRIPE_API_BASE": "http://127.0.0.1:1"}, "STRIPE_API_BASE"),
+        ({"GATEWAY_SCOPES": "customers:admin"}, "GATEWAY_SCOPES"),
+        ({"GATEWAY_SECRET_KEY": "too-short"}, "GATEWAY_SECRET_KEY"),
     ],
 )
 def test_bad_setting_names_the_variable_and_exits(

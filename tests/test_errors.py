@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+import httpx
 import pytest
 
+from tests.conftest import SANDBOX_KEY as KEY
 from tests.sandbox_server import SandboxProcess
 from tests.servers import GraphQL, ServerProcess, graphql_client, start_gateway
 
@@ -32,10 +34,64 @@ def test_node_rejects_an_id_of_no_known_type(graphql: GraphQL) -> None:
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-def test_unknown_cursor_is_reported_not_masked(graphql: GraphQL) -> None:
-    body = graphql('{ customers(after: "cus_nosuchcursor") { nodes { id } } }')
+@pytest.mark.parametrize("cursor", ["cus_nosuchcursor", "pi_3OtherList", "", "a/b"])
+def test_a_cursor_of_no_object_in_the_list_is_bad_user_input(
+    graphql: GraphQL, cursor: str
+) -> None:
+    body = graphql(
+        "query ($after: String) { customers(after: $after) { nodes { id } } }",
+        after=cursor,
+    )
 
-    assert body["errors"][0]["extensions"]["code"] in {"NOT_FOUND", "BAD_USER_INPUT"}
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(
+    "object_id",
+    ["cus_x/../../payment_intents/pi_1", "cus_x?expand[]=customer", "cus x", ""],
+)
+def test_an_id_that_is_not_a_stripe_id_never_reaches_stripe(
+    graphql: GraphQL, sandbox: SandboxProcess, object_id: str
+) -> None:
+    sandbox.reset_requests()
+
+    body = graphql("query ($id: ID!) { customer(id: $id) { id } }", id=object_id)
+
+    assert body["data"]["customer"] is None
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert sandbox.request_count() == 0
+
+
+def test_a_deleted_customer_is_not_found(
+    graphql: GraphQL, sandbox: SandboxProcess
+) -> None:
+    customer = httpx.post(
+        f"{sandbox.url}/v1/customers", data={"name": "Gone"}, auth=(KEY, "")
+    ).json()["id"]
+    httpx.delete(f"{sandbox.url}/v1/customers/{customer}", auth=(KEY, ""))
+
+    body = graphql(f'{{ customer(id: "{customer}") {{ id created }} }}')
+
+    assert body["data"]["customer"] is None
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("document", "code"),
+    [
+        ("{ nope }", "GRAPHQL_VALIDATION_FAILED"),
+        ("{ customers(", "GRAPHQL_PARSE_FAILED"),
+        ('{ customers(first: "x") { nodes { id } } }', "GRAPHQL_VALIDATION_FAILED"),
+        ("{ invoices(status: UNKNOWN) { nodes { id } } }", "GRAPHQL_VALIDATION_FAILED"),
+    ],
+)
+def test_errors_in_the_document_carry_a_code(
+    graphql_response: Callable[[str], httpx.Response], document: str, code: str
+) -> None:
+    errors = graphql_response(document).json()["errors"]
+
+    assert {e["extensions"]["code"] for e in errors} == {code}
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +119,11 @@ def test_refused_key_is_unauthenticated_and_never_shown(
     assert "1234" not in exposed
     assert "sk_live" not in exposed
     assert "acct_1SecretAccount" not in exposed
+
+
+@pytest.fixture
+def graphql_response(gateway_url: str) -> Callable[[str], httpx.Response]:
+    def post(document: str) -> httpx.Response:
+        return httpx.post(f"{gateway_url}/graphql", json={"query": document})
+
+    return post

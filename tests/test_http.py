@@ -25,6 +25,16 @@ def test_browser_get_serves_graphiql_from_the_gateway(gateway_url: str) -> None:
     assert script.status_code == 200
 
 
+def test_a_client_preferring_json_gets_the_result(gateway_url: str) -> None:
+    response = httpx.get(
+        f"{gateway_url}/graphql",
+        params={"query": QUERY},
+        headers={"Accept": "text/html;q=0.1, application/json"},
+    )
+
+    assert response.json()["data"]["customers"]["nodes"]
+
+
 def test_healthz_reports_mode_and_versions(gateway_url: str) -> None:
     health = httpx.get(f"{gateway_url}/healthz").json()
 

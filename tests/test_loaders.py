@@ -59,3 +59,16 @@ def test_shared_product_is_fetched_once_across_prices(
     products = {p["product"]["id"] for p in body["data"]["prices"]["nodes"]}
     fetched = retrieves(sandbox, "/v1/products/")
     assert sorted(fetched) == sorted(f"/v1/products/{p}" for p in products)
+
+
+def test_node_fetches_a_subscription_item(graphql: GraphQL) -> None:
+    body = graphql(
+        "{ subscriptions(first: 1) { nodes { items(first: 1) { nodes { id } } } } }"
+    )
+    item = body["data"]["subscriptions"]["nodes"][0]["items"]["nodes"][0]["id"]
+
+    found = graphql(
+        f'{{ node(id: "{item}") {{ id ... on SubscriptionItem {{ quantity }} }} }}'
+    )
+
+    assert found["data"]["node"]["id"] == item

@@ -75,6 +75,30 @@ def test_filters_reach_stripe(graphql: GraphQL) -> None:
     assert body["data"]["customers"]["nodes"] == [{"id": newest, "email": email}]
 
 
+def test_created_bounds_keep_objects_of_the_same_second(graphql: GraphQL) -> None:
+    body = graphql("{ customers(first: 1) { nodes { id created } } }")
+    [newest] = body["data"]["customers"]["nodes"]
+    instant = newest["created"].replace("+00:00", ".5+00:00")
+
+    within = graphql(
+        "query ($t: DateTime) { customers(createdBefore: $t, first: 1) "
+        "{ nodes { id } } }",
+        t=instant,
+    )
+
+    assert ids(within) == [newest["id"]]
+
+
+def test_an_empty_page_of_an_embedded_list_has_no_next_page(graphql: GraphQL) -> None:
+    body = graphql(
+        "{ subscriptions(first: 1) { nodes { items(first: 0) "
+        "{ nodes { id } pageInfo { hasNextPage } } } } }"
+    )
+
+    [subscription] = body["data"]["subscriptions"]["nodes"]
+    assert subscription["items"] == {"nodes": [], "pageInfo": {"hasNextPage": False}}
+
+
 @pytest.mark.parametrize(
     "variables",
     [

@@ -17,11 +17,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/stripe-gateway serve
 
-# Debian packages the tests drive: Chromium for the browser test.
+# Debian packages the tests drive: Chromium for the browser tests, and a
+# PostgreSQL server the tenant store's tests start for themselves.
 system-packages:
-	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null \
+		|| ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
 		apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium chromium-driver postgresql >/dev/null; \
 	fi
 
 lint: $(STAMP)

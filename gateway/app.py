@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,14 +12,19 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.types import Receive, Scope, Send
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from gateway import __version__
 from gateway.access_log import AccessLogMiddleware
+from gateway.admin import create_admin_app
+from gateway.auth import AuthenticationFailed, Authenticator
+from gateway.config import Settings, master_keys
 from gateway.graphiql import graphiql_html, static_app
-from gateway.tenancy import Authenticate, StripeCredentials, Tenancy, Unauthenticated
+from gateway.tenancy import Authenticate, StripeCredentials, Tenancy
+from gateway.tenants.crypto import KeyVault
+from gateway.tenants.store import TenantStore
 from resolvers.context import Principal, RequestContext
 from resolvers.stripe_api import STRIPE_API_VERSION, StripeAPI
 from schema import schema
@@ -89,23 +95,27 @@ class AuthenticatedGraphQL:
         try:
             principal = await self.authenticate(request.headers)
             credentials = await self.tenancy.credentials(principal)
-        except Unauthenticated as exc:
-            await unauthenticated(str(exc))(scope, receive, send)
+        except AuthenticationFailed as exc:
+            await unauthenticated(exc)(scope, receive, send)
             return
         request.state.principal = principal
         request.state.credentials = credentials
         await self.view(scope, receive, send)
 
 
-def unauthenticated(message: str) -> JSONResponse:
+def unauthenticated(exc: AuthenticationFailed) -> JSONResponse:
     """A 401 in GraphQL's response shape, with the challenge HTTP asks for."""
-    body = {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
-    challenge = 'Bearer realm="stripe-gateway", error="invalid_token"'
-    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": challenge})
+    body = {"errors": [{"message": exc.message, "extensions": exc.extensions}]}
+    headers = {"WWW-Authenticate": exc.www_authenticate}
+    return JSONResponse(body, status_code=401, headers=headers)
 
 
 def create_app(
-    upstream: Upstream, tenancy: Tenancy, authenticate: Authenticate
+    upstream: Upstream,
+    tenancy: Tenancy,
+    authenticate: Authenticate,
+    admin: ASGIApp | None = None,
+    lifespan: Lifespan[Starlette] | None = None,
 ) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -118,11 +128,38 @@ def create_app(
         )
 
     graphql = AuthenticatedGraphQL(GatewayGraphQL(upstream), tenancy, authenticate)
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Mount("/static", static_app(), name="static"),
+    ]
+    if admin is not None:
+        routes.append(Mount("/admin", admin))
     return Starlette(
-        middleware=[Middleware(AccessLogMiddleware)],
-        routes=[
-            Route("/graphql", graphql, methods=["GET", "POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Mount("/static", static_app(), name="static"),
-        ],
+        middleware=[Middleware(AccessLogMiddleware)], routes=routes, lifespan=lifespan
     )
+
+
+def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
+    """The gateway for ``settings``, and a line saying how callers authenticate.
+
+    Raises ConfigError for settings that only make sense together.
+    """
+    vault = None
+    if settings.gateway_secret_key is not None:
+        vault = KeyVault(master_keys(settings.gateway_secret_key))
+    store = TenantStore(settings.gateway_database_url, vault)
+    authenticator = Authenticator(settings, store)
+    tenancy = Tenancy(store, settings.gateway_default_tenant, has_default_key=True)
+    admin = None
+    if settings.gateway_admin_token is not None:
+        token = settings.gateway_admin_token.get_secret_value()
+        admin = create_admin_app(store, upstream.client, token)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with store:
+            yield
+
+    app = create_app(upstream, tenancy, authenticator.authenticate, admin, lifespan)
+    return app, authenticator.describe()

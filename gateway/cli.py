@@ -6,14 +6,11 @@ import argparse
 import logging
 import secrets
 import sys
-from collections.abc import Mapping
 
 import uvicorn
 
-from gateway.app import Upstream, create_app
-from gateway.config import Settings, load_settings_or_exit
-from gateway.tenancy import Tenancy
-from resolvers.context import Principal
+from gateway.app import Upstream, build_app
+from gateway.config import ConfigError, Settings, exit_with, load_settings_or_exit
 from resolvers.stripe_api import make_client
 
 logger = logging.getLogger(__name__)
@@ -59,16 +56,15 @@ def _serve(args: argparse.Namespace) -> None:
     )
     _configure_logging()
     upstream = _upstream(settings)
-    tenancy = Tenancy(None, settings.gateway_default_tenant, has_default_key=True)
-    principal = Principal(settings.gateway_default_tenant, settings.default_scopes)
-
-    async def authenticate(headers: Mapping[str, str]) -> Principal:
-        return principal
-
+    try:
+        app, access = build_app(settings, upstream)
+    except ConfigError as exc:
+        exit_with(exc)
+    print(f"Access: {access}", file=sys.stderr, flush=True)
     url = f"http://{settings.gateway_host}:{settings.gateway_port}/graphql"
     print(f"GraphiQL: {url}", flush=True)
     uvicorn.run(
-        create_app(upstream, tenancy, authenticate),
+        app,
         host=settings.gateway_host,
         port=settings.gateway_port,
         access_log=False,

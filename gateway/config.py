@@ -6,7 +6,7 @@ import base64
 import binascii
 import re
 import sys
-from typing import Literal
+from typing import Literal, NoReturn
 
 from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
@@ -144,6 +144,11 @@ def load_settings(**overrides: object) -> Settings:
                 problem = "has no effect without STRIPE_API_KEY; set both or neither"
                 raise ConfigError([f"{name.upper()}: {problem}"])
 
+    if settings.gateway_admin_token is not None and settings.gateway_secret_key is None:
+        raise ConfigError(
+            ["GATEWAY_SECRET_KEY: required with GATEWAY_ADMIN_TOKEN, to encrypt keys"]
+        )
+
     # In production every Stripe key is real: the environment's own, or tenants'
     # keys kept encrypted in the store.
     keyless = settings.stripe_api_key is None and settings.gateway_secret_key is None
@@ -161,9 +166,14 @@ def load_settings_or_exit(**overrides: object) -> Settings:
     try:
         return load_settings(**overrides)
     except ConfigError as exc:
-        for line in exc.lines:
-            print(f"configuration error: {line}", file=sys.stderr)
-        raise SystemExit(2) from None
+        exit_with(exc)
+
+
+def exit_with(exc: ConfigError) -> NoReturn:
+    """Print each configuration problem on its own line and stop."""
+    for line in exc.lines:
+        print(f"configuration error: {line}", file=sys.stderr)
+    raise SystemExit(2) from None
 
 
 def _describe(error: ErrorDetails) -> str:

@@ -5,18 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from gateway.auth import AuthenticationFailed
 from gateway.tenants import TenantDirectory
 from resolvers.context import Principal
 
 Authenticate = Callable[[Mapping[str, str]], Awaitable[Principal]]
-
-
-class Unauthenticated(Exception):
-    """The request cannot act for any tenant; it is answered with a 401."""
-
-
-class NoIntegration(Unauthenticated):
-    """The tenant has no Stripe key the gateway could act with."""
 
 
 @dataclass(frozen=True)
@@ -48,4 +41,4 @@ class Tenancy:
                 return StripeCredentials(key, integration.account)
         if tenant == self.default_tenant and self.has_default_key:
             return StripeCredentials(None, None)
-        raise NoIntegration(f"Tenant '{tenant}' has no Stripe integration.")
+        raise AuthenticationFailed(f"no Stripe integration for tenant '{tenant}'")

@@ -10,6 +10,7 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -89,10 +90,15 @@ def _wait_until_ready(server: ServerProcess, ready_path: str) -> None:
 
 
 def start_gateway(env: Mapping[str, str]) -> ServerProcess:
-    """The gateway as ``stripe-gateway serve`` runs it, configured by ``env``."""
+    """The gateway as ``stripe-gateway serve`` runs it, configured by ``env``.
+
+    Unless ``env`` names a database, the tenant store is a fresh SQLite file.
+    """
     port = free_port()
     command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)]
-    return start_server(command, port, "/healthz", env)
+    database = Path(tempfile.mkdtemp(prefix="gateway-")) / "tenants.sqlite3"
+    store = {"GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
+    return start_server(command, port, "/healthz", {**store, **env})
 
 
 def start_localstripe() -> ServerProcess:

@@ -37,8 +37,11 @@ class Upstream:
     """The Stripe the gateway talks to, and how."""
 
     client: stripe.StripeClient
+    http: stripe.HTTPXClient
     mode: Mode
     concurrency: int = 8
+    planner: bool = True
+    account: str | None = None
 
 
 def wants_graphiql(method: str, headers: Mapping[str, str], query: object) -> bool:
@@ -150,16 +153,19 @@ def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
         vault = KeyVault(master_keys(settings.gateway_secret_key))
     store = TenantStore(settings.gateway_database_url, vault)
     authenticator = Authenticator(settings, store)
-    tenancy = Tenancy(store, settings.gateway_default_tenant, has_default_key=True)
+    tenancy = Tenancy(store, settings.gateway_default_tenant, upstream.account)
     admin = None
     if settings.gateway_admin_token is not None:
         token = settings.gateway_admin_token.get_secret_value()
-        admin = create_admin_app(store, upstream.client, token)
+        admin = create_admin_app(
+            store, upstream.client, token, secure_cookies=settings.production
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with store:
             yield
+        await upstream.http.close_async()
 
     app = create_app(upstream, tenancy, authenticator.authenticate, admin, lifespan)
     return app, authenticator.describe()

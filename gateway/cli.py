@@ -7,6 +7,7 @@ import logging
 import secrets
 import sys
 
+import stripe
 import uvicorn
 
 from gateway.app import Upstream, build_app
@@ -79,21 +80,27 @@ def _configure_logging() -> None:
 
 
 def _upstream(settings: Settings) -> Upstream:
-    if settings.stripe_api_key is not None:
-        client = make_client(
-            settings.stripe_api_key.get_secret_value(),
-            api_base=str(settings.stripe_api_base).rstrip("/")
-            if settings.stripe_api_base
-            else None,
-            account=settings.stripe_account,
-            timeout=settings.stripe_timeout,
-            max_network_retries=settings.stripe_max_network_retries,
-        )
-        return Upstream(client, "stripe", settings.stripe_concurrency)
-    return _sandbox_upstream(settings)
+    http = stripe.HTTPXClient(timeout=settings.stripe_timeout)
+    if settings.stripe_api_key is None:
+        return _sandbox_upstream(settings, http)
+    base = settings.stripe_api_base
+    client = make_client(
+        settings.stripe_api_key.get_secret_value(),
+        api_base=str(base).rstrip("/") if base else None,
+        max_network_retries=settings.stripe_max_network_retries,
+        http_client=http,
+    )
+    return Upstream(
+        client,
+        http,
+        "stripe",
+        settings.stripe_concurrency,
+        planner=settings.gateway_planner,
+        account=settings.stripe_account,
+    )
 
 
-def _sandbox_upstream(settings: Settings) -> Upstream:
+def _sandbox_upstream(settings: Settings, http: stripe.HTTPXClient) -> Upstream:
     from gateway.sandbox.server import start_in_thread
 
     sandbox = start_in_thread(seed="demo")
@@ -102,10 +109,12 @@ def _sandbox_upstream(settings: Settings) -> Upstream:
     client = make_client(
         f"sk_test_sandbox{secrets.token_hex(8)}",
         api_base=sandbox.url,
-        timeout=settings.stripe_timeout,
         max_network_retries=settings.stripe_max_network_retries,
+        http_client=http,
     )
-    return Upstream(client, "sandbox", settings.stripe_concurrency)
+    return Upstream(
+        client, http, "sandbox", settings.stripe_concurrency, settings.gateway_planner
+    )
 
 
 def _sandbox(args: argparse.Namespace) -> None:

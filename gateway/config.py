@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     stripe_timeout: float = Field(default=30.0, gt=0, le=600)
     stripe_max_network_retries: int = Field(default=2, ge=0, le=10)
     stripe_concurrency: int = Field(default=8, ge=1, le=100)
+    gateway_planner: bool = True
+    gateway_max_stripe_calls: int = Field(default=50, ge=1, le=10_000)
 
     gateway_database_url: str = "sqlite+aiosqlite:///gateway.sqlite3"
     gateway_secret_key: SecretStr | None = None
@@ -61,6 +63,13 @@ class Settings(BaseSettings):
         if not _HOST_PATTERN.fullmatch(host):
             raise ValueError("must be an IP address or a host name")
         return host
+
+    @field_validator("gateway_admin_token")
+    @classmethod
+    def _admin_token_length(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and len(token.get_secret_value()) < 24:
+            raise ValueError("must be at least 24 characters")
+        return token
 
     @field_validator("stripe_account")
     @classmethod

@@ -24,13 +24,14 @@ class StripeCredentials:
 class Tenancy:
     """Maps a principal to the Stripe credentials its requests use.
 
-    The default tenant uses the environment's key (or the sandbox's) unless the
-    store holds an integration for it; every other tenant needs one.
+    The default tenant uses the environment's key and account (or the
+    sandbox's) unless the store holds an integration for it; every other tenant
+    needs one.
     """
 
     directory: TenantDirectory | None
     default_tenant: str
-    has_default_key: bool
+    default_account: str | None = None
 
     async def credentials(self, principal: Principal) -> StripeCredentials:
         tenant = principal.tenant_id
@@ -39,6 +40,6 @@ class Tenancy:
             key = await self.directory.stripe_key(tenant) if integration else None
             if integration is not None and key is not None:
                 return StripeCredentials(key, integration.account)
-        if tenant == self.default_tenant and self.has_default_key:
-            return StripeCredentials(None, None)
+        if tenant == self.default_tenant:
+            return StripeCredentials(None, self.default_account)
         raise AuthenticationFailed(f"no Stripe integration for tenant '{tenant}'")

@@ -43,6 +43,20 @@ RESOURCE_LABELS: Mapping[Resource, tuple[str, str]] = {
 }
 """Each resource type as the Stripe Dashboard names and groups it."""
 
+# Stripe object types by the resource type whose scope guards them.
+OBJECT_RESOURCES: Mapping[str, Resource] = {
+    "customer": Resource.CUSTOMERS,
+    "charge": Resource.CHARGES,
+    "refund": Resource.CHARGES,
+    "payment_intent": Resource.PAYMENT_INTENTS,
+    "product": Resource.PRODUCTS,
+    "price": Resource.PRICES,
+    "invoice": Resource.INVOICES,
+    "line_item": Resource.INVOICES,
+    "subscription": Resource.SUBSCRIPTIONS,
+    "subscription_item": Resource.SUBSCRIPTIONS,
+}
+
 # The cheapest read that needs each resource type's permission.
 PROBE_PATHS: Mapping[Resource, str] = {
     Resource.CUSTOMERS: "/v1/customers",

@@ -70,18 +70,20 @@ def make_client(
     api_key: str,
     *,
     api_base: str | None = None,
-    account: str | None = None,
-    timeout: float = 30.0,
     max_network_retries: int = 2,
+    http_client: stripe.HTTPClient | None = None,
 ) -> stripe.StripeClient:
-    """Build the shared SDK client; the SDK's own retries handle transient faults."""
+    """Build the shared SDK client; the SDK's own retries handle transient faults.
+
+    It carries no Connect account: each call names its tenant's own, so one
+    tenant's account can never become another's default.
+    """
     return stripe.StripeClient(
         api_key,
-        stripe_account=account,
         stripe_version=STRIPE_API_VERSION,
         base_addresses={"api": api_base} if api_base else None,
         max_network_retries=max_network_retries,
-        http_client=stripe.HTTPXClient(timeout=timeout),
+        http_client=http_client or stripe.HTTPXClient(),
     )
 
 

@@ -1,0 +1,294 @@
+"""The query planner: which Stripe calls a selection needs, and how few.
+
+It works on a plain tree of the fields a query selects (``Selection``), so its
+rules read as data: ``EXPANSIONS`` says which relations Stripe can embed in the
+parent's response, ``FIELDS`` what each field costs when nothing is embedded.
+The same rules drive the plan at resolution time and the estimate made before
+execution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from resolvers.scopes import OBJECT_RESOURCES, Access, Scopes
+
+MAX_EXPAND_LEVELS = 4
+"""Stripe expands at most four levels; a list's ``data`` counts as one."""
+
+EMBEDDED_PAGE = 10
+"""How many entries Stripe embeds in an included or embedded list."""
+
+STRIPE_PAGE_MAX = 100
+DEFAULT_PAGE = 10
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The fields selected on one object type, each with every use of it."""
+
+    fields: Mapping[str, list[FieldUse]] = field(default_factory=dict)
+
+    def uses(self, name: str) -> list[FieldUse]:
+        return self.fields.get(name, [])
+
+    def nodes(self) -> Selection:
+        """For a connection: the selection on its nodes, via nodes or edges.node."""
+        merged = [use.selection for use in self.uses("nodes")]
+        for edge in self.uses("edges"):
+            merged += [use.selection for use in edge.selection.uses("node")]
+        return merge(merged)
+
+
+@dataclass(frozen=True)
+class FieldUse:
+    """One occurrence of a field, with its argument values."""
+
+    arguments: Mapping[str, Any]
+    selection: Selection
+
+
+def merge(selections: Iterable[Selection]) -> Selection:
+    fields: dict[str, list[FieldUse]] = {}
+    for selection in selections:
+        for name, uses in selection.fields.items():
+            fields.setdefault(name, []).extend(uses)
+    return Selection(fields)
+
+
+@dataclass(frozen=True)
+class Expansion:
+    """A relation Stripe can return inside its parent with ``expand[]``."""
+
+    stripe_field: str
+    target: str
+    is_list: bool = False
+
+
+EXPANSIONS: Mapping[str, Mapping[str, Expansion]] = {
+    "customer": {
+        "subscriptions": Expansion("subscriptions", "subscription", is_list=True),
+    },
+    "invoice": {"customer": Expansion("customer", "customer")},
+    "payment_intent": {
+        "customer": Expansion("customer", "customer"),
+        "latestCharge": Expansion("latest_charge", "charge"),
+    },
+    "charge": {
+        "customer": Expansion("customer", "customer"),
+        "paymentIntent": Expansion("payment_intent", "payment_intent"),
+        "refunds": Expansion("refunds", "refund", is_list=True),
+    },
+    "refund": {
+        "charge": Expansion("charge", "charge"),
+        "paymentIntent": Expansion("payment_intent", "payment_intent"),
+    },
+    "subscription": {
+        "customer": Expansion("customer", "customer"),
+        "latestInvoice": Expansion("latest_invoice", "invoice"),
+    },
+    "price": {"product": Expansion("product", "product")},
+    "product": {"defaultPrice": Expansion("default_price", "price")},
+}
+
+
+def expand_paths(
+    object_type: str, selection: Selection, scopes: Scopes, in_list: bool
+) -> list[str]:
+    """The ``expand[]`` paths that answer ``selection`` inside one response.
+
+    Only relations the caller may read are expanded: a denied field must cost
+    no Stripe call, not even part of one.
+    """
+    prefix = ["data"] if in_list else []
+    budget = MAX_EXPAND_LEVELS - len(prefix)
+    paths = _expansions(object_type, selection, scopes, budget)
+    joined = [".".join(prefix + path) for path in paths]
+    # Stripe expands a path's parents too, so only the longest paths are sent.
+    return sorted(p for p in joined if not any(o.startswith(p + ".") for o in joined))
+
+
+def _expansions(
+    object_type: str, selection: Selection, scopes: Scopes, budget: int
+) -> list[list[str]]:
+    paths: list[list[str]] = []
+    for name, rule in EXPANSIONS.get(object_type, {}).items():
+        uses = selection.uses(name)
+        levels = [rule.stripe_field] + (["data"] if rule.is_list else [])
+        if not uses or len(levels) - rule.is_list > budget:
+            continue
+        if not _readable(rule.target, scopes) or not _embeddable(rule, uses):
+            continue
+        paths.append([rule.stripe_field])
+        child = merge(u.selection for u in uses)
+        child = child.nodes() if rule.is_list else child
+        for path in _expansions(rule.target, child, scopes, budget - len(levels)):
+            paths.append(levels + path)
+    return paths
+
+
+def _readable(object_type: str, scopes: Scopes) -> bool:
+    resource = OBJECT_RESOURCES.get(object_type)
+    return resource is not None and scopes.allows(resource, Access.READ)
+
+
+def _embeddable(rule: Expansion, uses: list[FieldUse]) -> bool:
+    """An embedded list holds only a default first page of up to ten entries."""
+    return not rule.is_list or any(embedded_page_suffices(u.arguments) for u in uses)
+
+
+def embedded_page_suffices(arguments: Mapping[str, Any]) -> bool:
+    if any(arguments.get(k) is not None for k in ("after", "before", "last")):
+        return False
+    if arguments.get("status") is not None:
+        return False
+    first = arguments.get("first")
+    return first is None or first <= EMBEDDED_PAGE
+
+
+# What each field costs on its own: kinds of access, by object type and field.
+Kind = Literal["retrieve", "list", "embedded", "embedded_list", "batch"]
+
+
+@dataclass(frozen=True)
+class Access_:
+    kind: Kind
+    target: str | None
+
+
+def _retrieve(target: str) -> Access_:
+    return Access_("retrieve", target)
+
+
+def _list(target: str) -> Access_:
+    return Access_("list", target)
+
+
+FIELDS: Mapping[str, Mapping[str, Access_]] = {
+    "query": {
+        "customer": _retrieve("customer"),
+        "customers": _list("customer"),
+        "product": Access_("batch", "product"),
+        "products": _list("product"),
+        "price": _retrieve("price"),
+        "prices": _list("price"),
+        "paymentIntent": _retrieve("payment_intent"),
+        "paymentIntents": _list("payment_intent"),
+        "charge": _retrieve("charge"),
+        "charges": _list("charge"),
+        "refund": _retrieve("refund"),
+        "refunds": _list("refund"),
+        "invoice": _retrieve("invoice"),
+        "invoices": _list("invoice"),
+        "subscription": _retrieve("subscription"),
+        "subscriptions": _list("subscription"),
+        "node": _retrieve("node"),
+    },
+    "customer": {
+        "subscriptions": _list("subscription"),
+        "invoices": _list("invoice"),
+        "charges": _list("charge"),
+        "paymentIntents": _list("payment_intent"),
+    },
+    "product": {"prices": _list("price"), "defaultPrice": _retrieve("price")},
+    "price": {"product": Access_("batch", "product")},
+    "payment_intent": {
+        "customer": _retrieve("customer"),
+        "latestCharge": _retrieve("charge"),
+    },
+    "charge": {
+        "customer": _retrieve("customer"),
+        "paymentIntent": _retrieve("payment_intent"),
+        "refunds": _list("refund"),
+    },
+    "refund": {
+        "charge": _retrieve("charge"),
+        "paymentIntent": _retrieve("payment_intent"),
+    },
+    "invoice": {
+        "customer": _retrieve("customer"),
+        "subscription": _retrieve("subscription"),
+        "lines": Access_("embedded_list", "line_item"),
+        "paymentIntent": _retrieve("payment_intent"),
+    },
+    "line_item": {"price": _retrieve("price")},
+    "subscription": {
+        "customer": _retrieve("customer"),
+        "items": Access_("embedded_list", "subscription_item"),
+        "latestInvoice": _retrieve("invoice"),
+    },
+    "subscription_item": {"price": Access_("embedded", "price")},
+}
+
+
+def estimate_calls(root: Selection, scopes: Scopes, planner: bool) -> int:
+    """An upper bound on the Stripe calls a query makes, before it runs."""
+    return _cost("query", root, 1, scopes, planner, expanded=frozenset())
+
+
+def _cost(
+    object_type: str,
+    selection: Selection,
+    parents: int,
+    scopes: Scopes,
+    planner: bool,
+    expanded: frozenset[str],
+) -> int:
+    total = 0
+    for name, access in FIELDS.get(object_type, {}).items():
+        for use in selection.uses(name):
+            total += _field_cost(
+                object_type, name, access, use, parents, scopes, planner, expanded
+            )
+    return total
+
+
+def _field_cost(
+    object_type: str,
+    name: str,
+    access: Access_,
+    use: FieldUse,
+    parents: int,
+    scopes: Scopes,
+    planner: bool,
+    expanded: frozenset[str],
+) -> int:
+    target = access.target or ""
+    if not _readable(target, scopes) and target != "node":
+        return 0  # denied before it resolves
+    embedded = name in expanded
+    if access.kind in ("list", "embedded_list"):
+        size = page_size(use.arguments)
+        own = _list_calls(access.kind, size, parents, embedded)
+        children = parents * size
+        selection = use.selection.nodes()
+    else:
+        own = 0 if embedded or access.kind == "embedded" else parents
+        if access.kind == "batch" and planner:
+            own = math.ceil(parents / STRIPE_PAGE_MAX)
+        children, selection = parents, use.selection
+    inner = frozenset(_planned(target, selection, scopes) if planner else ())
+    return own + _cost(target, selection, children, scopes, planner, inner)
+
+
+def _list_calls(kind: str, size: int, parents: int, embedded: bool) -> int:
+    if size == 0:
+        return 0
+    if (embedded or kind == "embedded_list") and size <= EMBEDDED_PAGE:
+        return 0
+    return parents * math.ceil(size / STRIPE_PAGE_MAX)
+
+
+def _planned(object_type: str, selection: Selection, scopes: Scopes) -> list[str]:
+    paths = _expansions(object_type, selection, scopes, MAX_EXPAND_LEVELS - 1)
+    return [path[0] for path in paths]
+
+
+def page_size(arguments: Mapping[str, Any]) -> int:
+    size = arguments.get("first")
+    if size is None:
+        size = arguments.get("last")
+    return DEFAULT_PAGE if size is None else max(0, int(size))

@@ -41,6 +41,7 @@ class Upstream:
     mode: Mode
     concurrency: int = 8
     planner: bool = True
+    call_budget: int = 50
     account: str | None = None
 
 
@@ -75,7 +76,12 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
             api_key=credentials.api_key,
             account=credentials.account,
         )
-        return RequestContext(api, principal)
+        return RequestContext(
+            api,
+            principal,
+            planner=self.upstream.planner,
+            call_budget=self.upstream.call_budget,
+        )
 
 
 class AuthenticatedGraphQL:

@@ -96,6 +96,7 @@ def _upstream(settings: Settings) -> Upstream:
         "stripe",
         settings.stripe_concurrency,
         planner=settings.gateway_planner,
+        call_budget=settings.gateway_max_stripe_calls,
         account=settings.stripe_account,
     )
 
@@ -113,7 +114,12 @@ def _sandbox_upstream(settings: Settings, http: stripe.HTTPXClient) -> Upstream:
         http_client=http,
     )
     return Upstream(
-        client, http, "sandbox", settings.stripe_concurrency, settings.gateway_planner
+        client,
+        http,
+        "sandbox",
+        settings.stripe_concurrency,
+        planner=settings.gateway_planner,
+        call_budget=settings.gateway_max_stripe_calls,
     )
 
 

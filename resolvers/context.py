@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,24 +26,35 @@ class RequestContext:
 
     api: StripeAPI
     principal: Principal
+    planner: bool = True
+    call_budget: int = 50
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.api)
+        self.loaders = Loaders(self.api, batch_products=self.planner)
 
-    async def load(self, object_type: str, object_id: str) -> StripeDict:
-        return await self.loaders.load(object_type, object_id)
+    async def load(
+        self, object_type: str, object_id: str, expand: Sequence[str] = ()
+    ) -> StripeDict:
+        return await self.loaders.load(object_type, object_id, tuple(expand))
 
-    async def related(self, object_type: str, value: Any) -> StripeDict | None:
+    async def related(
+        self, object_type: str, value: Any, expand: Sequence[str] = ()
+    ) -> StripeDict | None:
         """Follow an expandable field, whether Stripe sent an id or the object."""
         if value is None:
             return None
         if isinstance(value, dict):
             self.loaders.prime(value)
             return value
-        return await self.load(object_type, value)
+        return await self.load(object_type, value, expand)
 
     async def page(
-        self, path: str, filters: Mapping[str, Any], request: PageRequest
+        self,
+        path: str,
+        filters: Mapping[str, Any],
+        request: PageRequest,
+        expand: Sequence[str] = (),
     ) -> Page:
-        return await fetch_page(self.api, self.loaders, path, filters, request)
+        params = {**filters, "expand": list(expand)} if expand else filters
+        return await fetch_page(self.api, self.loaders, path, params, request)

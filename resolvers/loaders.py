@@ -8,7 +8,10 @@ from typing import Any
 
 from aiodataloader import DataLoader
 
-from resolvers.stripe_api import RESOURCE_PATHS, StripeAPI, StripeDict
+from resolvers.errors import BadUserInput, GatewayError, NotFound
+from resolvers.stripe_api import RESOURCE_PATHS, StripeAPI, StripeDict, check_id
+
+STRIPE_PAGE_MAX = 100
 
 # Stripe id prefixes, for resolving any id to the object type that owns it.
 ID_PREFIXES: Mapping[str, str] = {
@@ -35,21 +38,50 @@ def object_type_of(stripe_id: str) -> str | None:
     return None
 
 
+Expand = tuple[str, ...]
+
+
 class ObjectByIdLoader(DataLoader[str, Any]):
     """Loads one Stripe object type by id; a failed id fails only its own key."""
 
-    def __init__(self, api: StripeAPI, object_type: str) -> None:
+    def __init__(self, api: StripeAPI, object_type: str, expand: Expand = ()) -> None:
         super().__init__()
         self.api = api
         self.object_type = object_type
+        self.expand = expand
 
     async def batch_load_fn(self, ids: Sequence[str]) -> list[Any]:
         # The DataLoader has already removed duplicates; StripeAPI bounds concurrency.
         results = await asyncio.gather(
-            *(self.api.retrieve(self.object_type, i) for i in ids),
+            *(self.api.retrieve(self.object_type, i, self.expand) for i in ids),
             return_exceptions=True,
         )
         return [_result_or_error(result) for result in results]
+
+
+class ProductsByIdLoader(ObjectByIdLoader):
+    """Loads products a hundred at a time, through the list's ``ids[]`` filter.
+
+    Servers that only emulate Stripe may lack the filter; then each product is
+    retrieved on its own.
+    """
+
+    def __init__(self, api: StripeAPI) -> None:
+        super().__init__(api, "product")
+        self.max_batch_size = STRIPE_PAGE_MAX
+
+    async def batch_load_fn(self, ids: Sequence[str]) -> list[Any]:
+        try:
+            for product_id in ids:
+                check_id(product_id)
+            params = {"ids": list(ids), "limit": STRIPE_PAGE_MAX}
+            page = await self.api.get("/v1/products", params)
+        except BadUserInput:
+            return await super().batch_load_fn(ids)
+        except GatewayError as exc:
+            return [exc] * len(ids)
+        found = {product["id"]: product for product in page["data"]}
+        return [found.get(i) or NotFound(f"No such product: '{i}'") for i in ids]
 
 
 class InvoicePaymentIntentLoader(DataLoader[str, Any]):
@@ -91,12 +123,25 @@ def _result_or_error(result: Any) -> Any:
 class Loaders:
     """The dataloaders of one request, one per Stripe object type."""
 
-    def __init__(self, api: StripeAPI) -> None:
-        self.by_type = {name: ObjectByIdLoader(api, name) for name in RESOURCE_PATHS}
+    def __init__(self, api: StripeAPI, batch_products: bool = True) -> None:
+        self.api = api
+        self.by_type: dict[str, DataLoader[str, Any]] = {
+            name: ObjectByIdLoader(api, name) for name in RESOURCE_PATHS
+        }
+        if batch_products:
+            self.by_type["product"] = ProductsByIdLoader(api)
+        self.expanded: dict[tuple[str, Expand], ObjectByIdLoader] = {}
         self.invoice_payment_intent = InvoicePaymentIntentLoader(api)
 
-    async def load(self, object_type: str, object_id: str) -> StripeDict:
-        return await self.by_type[object_type].load(object_id)
+    async def load(
+        self, object_type: str, object_id: str, expand: Expand = ()
+    ) -> StripeDict:
+        if not expand:
+            return await self.by_type[object_type].load(object_id)
+        key = (object_type, expand)
+        if key not in self.expanded:
+            self.expanded[key] = ObjectByIdLoader(self.api, object_type, expand)
+        return await self.expanded[key].load(object_id)
 
     def prime(self, obj: Mapping[str, Any]) -> None:
         """Remember an object that arrived in a list or expanded in another."""

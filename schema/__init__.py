@@ -15,6 +15,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import GatewayError
+from schema.cost import StripeCallBudget
 from schema.customers import Customer
 from schema.invoices import Invoice, InvoiceLineItem
 from schema.payments import Charge, PaymentIntent, Refund
@@ -104,6 +105,7 @@ schema = GatewaySchema(
     query=Query,
     extensions=[
         MaskUnexpectedErrors,
+        StripeCallBudget,
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 from strawberry.scalars import JSON
 
-from resolvers.lists import PageRequest
+from resolvers.lists import PageRequest, page_from_embedded
 from resolvers.scopes import Resource
 from schema.arguments import After, Before, First, Last, filters
 from schema.base import GatewayInfo, Node, StripeValue
@@ -17,6 +17,7 @@ from schema.money import Money
 from schema.payments import Charge, PaymentIntent
 from schema.permissions import owned_by
 from schema.relay import Connection
+from schema.selection import planned_page
 from schema.subscriptions import Subscription, SubscriptionStatusFilter
 
 
@@ -84,7 +85,11 @@ class Customer(Node, StripeValue):
 
         request = PageRequest.from_args(first, after, last, before)
         params = filters(customer=self.id, status=status and status.value)
-        page = await info.context.page("/v1/subscriptions", params, request)
+        # A customer listed with its subscriptions expanded already holds them.
+        embedded = None if status else self.raw.get("subscriptions")
+        page = page_from_embedded(embedded, request)
+        if page is None:
+            page = await planned_page(info, "/v1/subscriptions", params, request)
         return Connection.of(page, Subscription.from_stripe)
 
     @strawberry.field(description="The customer's invoices.")
@@ -103,7 +108,7 @@ class Customer(Node, StripeValue):
 
         request = PageRequest.from_args(first, after, last, before)
         params = filters(customer=self.id, status=status and status.value)
-        page = await info.context.page("/v1/invoices", params, request)
+        page = await planned_page(info, "/v1/invoices", params, request)
         return Connection.of(page, Invoice.from_stripe)
 
     @strawberry.field(description="The customer's charges.")
@@ -117,7 +122,7 @@ class Customer(Node, StripeValue):
     ) -> Connection[Charge] | None:
 
         request = PageRequest.from_args(first, after, last, before)
-        page = await info.context.page("/v1/charges", {"customer": self.id}, request)
+        page = await planned_page(info, "/v1/charges", {"customer": self.id}, request)
         return Connection.of(page, Charge.from_stripe)
 
     @strawberry.field(description="The customer's payment intents.")
@@ -132,5 +137,5 @@ class Customer(Node, StripeValue):
 
         request = PageRequest.from_args(first, after, last, before)
         params = {"customer": self.id}
-        page = await info.context.page("/v1/payment_intents", params, request)
+        page = await planned_page(info, "/v1/payment_intents", params, request)
         return Connection.of(page, PaymentIntent.from_stripe)

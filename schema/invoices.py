@@ -19,6 +19,7 @@ from schema.money import Money
 from schema.permissions import owned_by
 from schema.products import Price
 from schema.relay import Connection
+from schema.selection import plan, planned_page
 
 if TYPE_CHECKING:
     from schema.customers import Customer
@@ -89,7 +90,9 @@ class InvoiceLineItem(Node, StripeValue):
 
     @strawberry.field(description="The price the line bills at.")
     async def price(self, info: GatewayInfo) -> Price | None:
-        price = await info.context.related("price", line_price(self.raw))
+        price = await info.context.related(
+            "price", line_price(self.raw), plan(info, "price")
+        )
         return Price.maybe(price)
 
 
@@ -165,7 +168,9 @@ class Invoice(Node, StripeValue):
     ) -> Annotated[Customer, Lazy("schema.customers")] | None:
         from schema.customers import Customer
 
-        customer = await info.context.related("customer", self.raw.get("customer"))
+        customer = await info.context.related(
+            "customer", self.raw.get("customer"), plan(info, "customer")
+        )
         return Customer.maybe(customer)
 
     @strawberry.field(description="The subscription the invoice bills, if any.")
@@ -175,7 +180,7 @@ class Invoice(Node, StripeValue):
         from schema.subscriptions import Subscription
 
         found = await info.context.related(
-            "subscription", invoice_subscription(self.raw)
+            "subscription", invoice_subscription(self.raw), plan(info, "subscription")
         )
         return Subscription.maybe(found)
 
@@ -192,7 +197,7 @@ class Invoice(Node, StripeValue):
         page = page_from_embedded(self.raw.get("lines"), request)
         if page is None:
             path = f"/v1/invoices/{self.id}/lines"
-            page = await info.context.page(path, {}, request)
+            page = await planned_page(info, path, {}, request)
         return Connection.of(page, InvoiceLineItem.from_stripe)
 
     @strawberry.field(description="The payment intent collecting the invoice.")
@@ -202,7 +207,9 @@ class Invoice(Node, StripeValue):
         from schema.payments import PaymentIntent
 
         intent = await info.context.related(
-            "payment_intent", await _invoice_payment_intent(info, self.raw)
+            "payment_intent",
+            await _invoice_payment_intent(info, self.raw),
+            plan(info, "payment_intent"),
         )
         return PaymentIntent.maybe(intent)
 

@@ -16,6 +16,7 @@ from schema.base import GatewayInfo, Node, StripeValue
 from schema.money import Money
 from schema.permissions import owned_by
 from schema.relay import Connection
+from schema.selection import plan, planned_page
 
 if TYPE_CHECKING:
     from schema.customers import Customer
@@ -66,7 +67,9 @@ class RefundReason(enum.Enum):
 async def _customer(info: GatewayInfo, value: object) -> Customer | None:
     from schema.customers import Customer
 
-    return Customer.maybe(await info.context.related("customer", value))
+    return Customer.maybe(
+        await info.context.related("customer", value, plan(info, "customer"))
+    )
 
 
 @strawberry.type(description="Why the last payment attempt failed.")
@@ -128,7 +131,9 @@ class PaymentIntent(Node, StripeValue):
 
     @strawberry.field(description="The charge of the latest payment attempt.")
     async def latest_charge(self, info: GatewayInfo) -> Charge | None:
-        charge = await info.context.related("charge", self.raw.get("latest_charge"))
+        charge = await info.context.related(
+            "charge", self.raw.get("latest_charge"), plan(info, "charge")
+        )
         return Charge.maybe(charge)
 
 
@@ -172,7 +177,9 @@ class Charge(Node, StripeValue):
     @strawberry.field(description="The payment intent that made the charge.")
     async def payment_intent(self, info: GatewayInfo) -> PaymentIntent | None:
         intent = await info.context.related(
-            "payment_intent", self.raw.get("payment_intent")
+            "payment_intent",
+            self.raw.get("payment_intent"),
+            plan(info, "payment_intent"),
         )
         return PaymentIntent.maybe(intent)
 
@@ -189,7 +196,7 @@ class Charge(Node, StripeValue):
         page = page_from_embedded(self.raw.get("refunds"), request)
         if page is None:
             params = {"charge": self.id}
-            page = await info.context.page("/v1/refunds", params, request)
+            page = await planned_page(info, "/v1/refunds", params, request)
         return Connection.of(page, Refund.from_stripe)
 
 
@@ -213,12 +220,16 @@ class Refund(Node, StripeValue):
 
     @strawberry.field(description="The charge refunded.")
     async def charge(self, info: GatewayInfo) -> Charge | None:
-        charge = await info.context.related("charge", self.raw.get("charge"))
+        charge = await info.context.related(
+            "charge", self.raw.get("charge"), plan(info, "charge")
+        )
         return Charge.maybe(charge)
 
     @strawberry.field(description="The payment intent refunded.")
     async def payment_intent(self, info: GatewayInfo) -> PaymentIntent | None:
         intent = await info.context.related(
-            "payment_intent", self.raw.get("payment_intent")
+            "payment_intent",
+            self.raw.get("payment_intent"),
+            plan(info, "payment_intent"),
         )
         return PaymentIntent.maybe(intent)

@@ -21,23 +21,10 @@ from strawberry.types.private import is_private
 
 from resolvers.errors import Forbidden
 from resolvers.loaders import object_type_of
-from resolvers.scopes import Access, Resource, scope_name
+from resolvers.scopes import OBJECT_RESOURCES, Access, Resource, scope_name
 
 T = TypeVar("T")
 Need = tuple[Resource, Access]
-
-# Stripe object types by the resource type whose scope guards them.
-RESOURCE_OF_OBJECT: dict[str, Resource] = {
-    "customer": Resource.CUSTOMERS,
-    "charge": Resource.CHARGES,
-    "refund": Resource.CHARGES,
-    "payment_intent": Resource.PAYMENT_INTENTS,
-    "product": Resource.PRODUCTS,
-    "price": Resource.PRICES,
-    "invoice": Resource.INVOICES,
-    "subscription": Resource.SUBSCRIPTIONS,
-    "subscription_item": Resource.SUBSCRIPTIONS,
-}
 
 
 def owned_by(resource: Resource) -> Any:
@@ -79,7 +66,7 @@ class NodeScope(BasePermission):
 
     def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
         object_type = object_type_of(str(kwargs.get("id", "")))
-        resource = RESOURCE_OF_OBJECT.get(object_type or "")
+        resource = OBJECT_RESOURCES.get(object_type or "")
         if resource is not None:
             require(info, [(resource, Access.READ)])
         return True

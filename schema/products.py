@@ -18,6 +18,7 @@ from schema.base import GatewayInfo, Node, StripeValue
 from schema.money import Money
 from schema.permissions import owned_by
 from schema.relay import Connection
+from schema.selection import plan, planned_page
 
 
 @strawberry.enum(description="Whether a price is paid once or on a schedule.")
@@ -86,7 +87,9 @@ class Product(Node, StripeValue):
 
     @strawberry.field(description="The product's default price, if it has one.")
     async def default_price(self, info: GatewayInfo) -> Price | None:
-        price = await info.context.related("price", self.raw.get("default_price"))
+        price = await info.context.related(
+            "price", self.raw.get("default_price"), plan(info, "price")
+        )
         return Price.maybe(price)
 
     @strawberry.field(description="The prices the product is sold at.")
@@ -108,7 +111,7 @@ class Product(Node, StripeValue):
     ) -> Connection[Price] | None:
         request = PageRequest.from_args(first, after, last, before)
         params = filters(product=self.id, active=active, type=type and type.value)
-        page = await info.context.page("/v1/prices", params, request)
+        page = await planned_page(info, "/v1/prices", params, request)
         return Connection.of(page, Price.from_stripe)
 
 

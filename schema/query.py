@@ -37,6 +37,7 @@ from schema.payments import Charge, PaymentIntent, Refund
 from schema.permissions import NodeScope
 from schema.products import Price, PriceTypeFilter, Product
 from schema.relay import Connection
+from schema.selection import plan, planned_page
 from schema.subscriptions import (
     Subscription,
     SubscriptionItem,
@@ -67,7 +68,7 @@ async def _list(
     build: Callable[[dict[str, Any]], T],
 ) -> Connection[T]:
     request = PageRequest.from_args(*page)
-    return Connection.of(await info.context.page(path, params, request), build)
+    return Connection.of(await planned_page(info, path, params, request), build)
 
 
 def _value(member: Any) -> Any:
@@ -89,12 +90,14 @@ class Query:
         if object_type not in NODE_TYPES:
             kinds = ", ".join(name.replace("_", " ") for name in NODE_TYPES)
             raise BadUserInput(f"'{id}' is not the id of a {kinds}.")
-        found = await info.context.load(object_type, id)
+        found = await info.context.load(object_type, id, plan(info, object_type))
         return NODE_TYPES[object_type].from_stripe(found)  # type: ignore[return-value]
 
     @strawberry.field(description="A customer by id.")
     async def customer(self, info: GatewayInfo, id: ObjectId) -> Customer | None:
-        return Customer.from_stripe(await info.context.load("customer", id))
+        return Customer.from_stripe(
+            await info.context.load("customer", id, plan(info, "customer"))
+        )
 
     @strawberry.field(description="Customers, newest first.")
     async def customers(
@@ -132,7 +135,9 @@ class Query:
 
     @strawberry.field(description="A price by id.")
     async def price(self, info: GatewayInfo, id: ObjectId) -> Price | None:
-        return Price.from_stripe(await info.context.load("price", id))
+        return Price.from_stripe(
+            await info.context.load("price", id, plan(info, "price"))
+        )
 
     @strawberry.field(description="Prices, newest first.")
     async def prices(
@@ -157,7 +162,9 @@ class Query:
     async def payment_intent(
         self, info: GatewayInfo, id: ObjectId
     ) -> PaymentIntent | None:
-        return PaymentIntent.from_stripe(await info.context.load("payment_intent", id))
+        return PaymentIntent.from_stripe(
+            await info.context.load("payment_intent", id, plan(info, "payment_intent"))
+        )
 
     @strawberry.field(description="Payment intents, newest first.")
     async def payment_intents(
@@ -176,7 +183,9 @@ class Query:
 
     @strawberry.field(description="A charge by id.")
     async def charge(self, info: GatewayInfo, id: ObjectId) -> Charge | None:
-        return Charge.from_stripe(await info.context.load("charge", id))
+        return Charge.from_stripe(
+            await info.context.load("charge", id, plan(info, "charge"))
+        )
 
     @strawberry.field(description="Charges, newest first.")
     async def charges(
@@ -195,7 +204,9 @@ class Query:
 
     @strawberry.field(description="A refund by id.")
     async def refund(self, info: GatewayInfo, id: ObjectId) -> Refund | None:
-        return Refund.from_stripe(await info.context.load("refund", id))
+        return Refund.from_stripe(
+            await info.context.load("refund", id, plan(info, "refund"))
+        )
 
     @strawberry.field(description="Refunds, newest first.")
     async def refunds(
@@ -214,7 +225,9 @@ class Query:
 
     @strawberry.field(description="An invoice by id.")
     async def invoice(self, info: GatewayInfo, id: ObjectId) -> Invoice | None:
-        return Invoice.from_stripe(await info.context.load("invoice", id))
+        return Invoice.from_stripe(
+            await info.context.load("invoice", id, plan(info, "invoice"))
+        )
 
     @strawberry.field(description="Invoices, newest first.")
     async def invoices(
@@ -241,7 +254,9 @@ class Query:
     async def subscription(
         self, info: GatewayInfo, id: ObjectId
     ) -> Subscription | None:
-        return Subscription.from_stripe(await info.context.load("subscription", id))
+        return Subscription.from_stripe(
+            await info.context.load("subscription", id, plan(info, "subscription"))
+        )
 
     @strawberry.field(description="Subscriptions, newest first.")
     async def subscriptions(

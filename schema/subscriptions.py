@@ -18,6 +18,7 @@ from schema.invoices import CollectionMethod, Invoice
 from schema.permissions import owned_by
 from schema.products import Price
 from schema.relay import Connection
+from schema.selection import plan, planned_page
 
 if TYPE_CHECKING:
     from schema.customers import Customer
@@ -72,7 +73,11 @@ class SubscriptionItem(Node, StripeValue):
 
     @strawberry.field(description="The price billed.")
     async def price(self, info: GatewayInfo) -> Price | None:
-        return Price.maybe(await info.context.related("price", item_price(self.raw)))
+        return Price.maybe(
+            await info.context.related(
+                "price", item_price(self.raw), plan(info, "price")
+            )
+        )
 
 
 @strawberry.type(description="A customer's recurring purchase of one or more prices.")
@@ -133,7 +138,9 @@ class Subscription(Node, StripeValue):
     ) -> Annotated[Customer, Lazy("schema.customers")] | None:
         from schema.customers import Customer
 
-        customer = await info.context.related("customer", self.raw.get("customer"))
+        customer = await info.context.related(
+            "customer", self.raw.get("customer"), plan(info, "customer")
+        )
         return Customer.maybe(customer)
 
     @strawberry.field(description="The prices subscribed to.")
@@ -149,10 +156,12 @@ class Subscription(Node, StripeValue):
         page = page_from_embedded(self.raw.get("items"), request)
         if page is None:
             params = {"subscription": self.id}
-            page = await info.context.page("/v1/subscription_items", params, request)
+            page = await planned_page(info, "/v1/subscription_items", params, request)
         return Connection.of(page, SubscriptionItem.from_stripe)
 
     @strawberry.field(description="The most recent invoice of the subscription.")
     async def latest_invoice(self, info: GatewayInfo) -> Invoice | None:
-        invoice = await info.context.related("invoice", self.raw.get("latest_invoice"))
+        invoice = await info.context.related(
+            "invoice", self.raw.get("latest_invoice"), plan(info, "invoice")
+        )
         return Invoice.maybe(invoice)

@@ -48,17 +48,20 @@ def test_objects_from_a_list_are_not_fetched_again(
     assert retrieves(sandbox, "/v1/customers/") == []
 
 
-def test_shared_product_is_fetched_once_across_prices(
+def test_products_of_many_prices_arrive_in_one_batch(
     graphql: GraphQL, sandbox: SandboxProcess
 ) -> None:
     sandbox.reset_requests()
 
-    body = graphql("{ prices(first: 50) { nodes { id product { id name } } } }")
+    body = graphql(
+        "{ subscriptions(first: 20, status: ALL) { nodes { items { nodes "
+        "{ price { id product { id name } } } } } } }"
+    )
 
     assert "errors" not in body
-    products = {p["product"]["id"] for p in body["data"]["prices"]["nodes"]}
-    fetched = retrieves(sandbox, "/v1/products/")
-    assert sorted(fetched) == sorted(f"/v1/products/{p}" for p in products)
+    paths = [r["path"] for r in sandbox.requests()]
+    assert paths == ["/v1/subscriptions", "/v1/products"]
+    assert "ids[" in sandbox.requests()[1]["query"]
 
 
 def test_node_fetches_a_subscription_item(graphql: GraphQL) -> None:

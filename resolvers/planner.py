@@ -225,66 +225,82 @@ FIELDS: Mapping[str, Mapping[str, Access_]] = {
 
 
 def estimate_calls(root: Selection, scopes: Scopes, planner: bool) -> int:
-    """An upper bound on the Stripe calls a query makes, before it runs."""
-    return _cost("query", root, 1, scopes, planner, expanded=frozenset())
+    """An upper bound on the Stripe calls a query makes, before it runs.
+
+    It follows the planner's own rules: a relation it would expand costs
+    nothing, within the levels left in the response that carries it.
+    """
+    return _Estimate(scopes, planner).cost(_At("query", parents=1), root)
 
 
-def _cost(
-    object_type: str,
-    selection: Selection,
-    parents: int,
-    scopes: Scopes,
-    planner: bool,
-    expanded: frozenset[str],
-) -> int:
-    total = 0
-    for name, access in FIELDS.get(object_type, {}).items():
-        for use in selection.uses(name):
-            total += _field_cost(
-                object_type, name, access, use, parents, scopes, planner, expanded
-            )
-    return total
+@dataclass(frozen=True)
+class _At:
+    """Where the estimate stands: objects of one type, and how they arrived."""
+
+    object_type: str
+    parents: int
+    levels: int = 0
+    """Expand levels left in the response carrying these objects."""
+    came_from: str = ""
+    """The type of the object these were reached from."""
 
 
-def _field_cost(
-    object_type: str,
-    name: str,
-    access: Access_,
-    use: FieldUse,
-    parents: int,
-    scopes: Scopes,
-    planner: bool,
-    expanded: frozenset[str],
-) -> int:
-    target = access.target or ""
-    if not _readable(target, scopes) and target != "node":
-        return 0  # denied before it resolves
-    embedded = name in expanded
-    if access.kind in ("list", "embedded_list"):
+@dataclass(frozen=True)
+class _Estimate:
+    scopes: Scopes
+    planner: bool
+
+    def cost(self, at: _At, selection: Selection) -> int:
+        fields = FIELDS.get(at.object_type, {})
+        rules = EXPANSIONS.get(at.object_type, {}) if self.planner else {}
+        return sum(
+            self._field(at, fields[name], rules.get(name), use)
+            for name, uses in selection.fields.items()
+            if name in fields
+            for use in uses
+        )
+
+    def _field(
+        self, at: _At, access: Access_, rule: Expansion | None, use: FieldUse
+    ) -> int:
+        target = access.target or ""
+        if target != "node" and not _readable(target, self.scopes):
+            return 0  # denied before it resolves, so never fetched
+        if access.kind in ("list", "embedded_list"):
+            return self._list(at, access, rule, use)
+        own, levels = at.parents, MAX_EXPAND_LEVELS
+        if (rule and self._expands(rule, use, at.levels)) or access.kind == "embedded":
+            own, levels = 0, at.levels - 1
+        elif target == at.came_from:
+            # A way back to the object this one was reached from, such as a
+            # refund's charge among that charge's refunds: the loader has it.
+            own, levels = 0, 0
+        elif access.kind == "batch" and self.planner:
+            own, levels = math.ceil(at.parents / STRIPE_PAGE_MAX), 0
+        inner = _At(target, at.parents, levels, at.object_type)
+        return own + self.cost(inner, use.selection)
+
+    def _list(
+        self, at: _At, access: Access_, rule: Expansion | None, use: FieldUse
+    ) -> int:
         size = page_size(use.arguments)
-        own = _list_calls(access.kind, size, parents, embedded)
-        children = parents * size
-        selection = use.selection.nodes()
-    else:
-        own = 0 if embedded or access.kind == "embedded" else parents
-        if access.kind == "batch" and planner:
-            own = math.ceil(parents / STRIPE_PAGE_MAX)
-        children, selection = parents, use.selection
-    inner = frozenset(_planned(target, selection, scopes) if planner else ())
-    return own + _cost(target, selection, children, scopes, planner, inner)
+        pages = 0 if size == 0 else math.ceil(size / STRIPE_PAGE_MAX)
+        own, levels = at.parents * pages, MAX_EXPAND_LEVELS - 1
+        embedded = access.kind == "embedded_list" or bool(
+            rule and self._expands(rule, use, at.levels)
+        )
+        if embedded and size <= EMBEDDED_PAGE:
+            own, levels = 0, at.levels - 2
+        inner = _At(access.target or "", at.parents * size, levels, at.object_type)
+        return own + self.cost(inner, use.selection.nodes())
 
-
-def _list_calls(kind: str, size: int, parents: int, embedded: bool) -> int:
-    if size == 0:
-        return 0
-    if (embedded or kind == "embedded_list") and size <= EMBEDDED_PAGE:
-        return 0
-    return parents * math.ceil(size / STRIPE_PAGE_MAX)
-
-
-def _planned(object_type: str, selection: Selection, scopes: Scopes) -> list[str]:
-    paths = _expansions(object_type, selection, scopes, MAX_EXPAND_LEVELS - 1)
-    return [path[0] for path in paths]
+    def _expands(self, rule: Expansion, use: FieldUse, levels: int) -> bool:
+        # The relation itself takes one level; a list's entries sit one deeper.
+        return (
+            levels >= 1
+            and _readable(rule.target, self.scopes)
+            and _embeddable(rule, [use])
+        )
 
 
 def page_size(arguments: Mapping[str, Any]) -> int:

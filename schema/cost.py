@@ -3,6 +3,7 @@ over the limit, and reported in the response's ``extensions.cost``."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,8 @@ from resolvers.context import RequestContext
 from resolvers.planner import Selection, estimate_calls
 from schema.selection import selection_of
 
+logger = logging.getLogger(__name__)
+
 
 class StripeCallBudget(SchemaExtension):
     """Refuses a query whose estimated Stripe calls exceed the request's budget."""
@@ -26,13 +29,23 @@ class StripeCallBudget(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context: RequestContext = self.execution_context.context
-        root = self._root_selection()
-        self.estimate = estimate_calls(root, context.principal.scopes, context.planner)
-        if self.estimate > context.call_budget:
-            self.execution_context.result = ExecutionResult(
-                data=None, errors=[too_expensive(self.estimate, context.call_budget)]
+        try:
+            root = self._root_selection()
+            scopes = context.principal.scopes
+            self.estimate = estimate_calls(root, scopes, context.planner)
+        except Exception:
+            # Without an estimate the budget cannot be kept: refuse, never guess.
+            logger.exception("estimating Stripe calls failed")
+            self._refuse(
+                GraphQLError("Internal error.", extensions={"code": "INTERNAL"})
             )
+        else:
+            if self.estimate > context.call_budget:
+                self._refuse(too_expensive(self.estimate, context.call_budget))
         yield
+
+    def _refuse(self, error: GraphQLError) -> None:
+        self.execution_context.result = ExecutionResult(data=None, errors=[error])
 
     def get_results(self) -> dict[str, Any]:
         context = self.execution_context.context

@@ -17,6 +17,7 @@ from graphql import (
     SelectionSetNode,
     value_from_ast_untyped,
 )
+from graphql.pyutils import Undefined
 
 from resolvers.lists import Page, PageRequest
 from resolvers.planner import FieldUse, Selection, expand_paths
@@ -43,7 +44,7 @@ def _uses(
 ) -> Iterable[tuple[str, FieldUse]]:
     if isinstance(node, FieldNode):
         arguments = {
-            argument.name.value: value_from_ast_untyped(argument.value, variables)
+            argument.name.value: _value(argument.value, variables)
             for argument in node.arguments or ()
         }
         child = selection_of(node.selection_set, fragments, variables, seen)
@@ -61,6 +62,12 @@ def _uses(
         )
         return _flatten(inner)
     return []
+
+
+def _value(node: Any, variables: dict[str, Any]) -> Any:
+    # A variable the request left out is Undefined; the planner reads it as unset.
+    value = value_from_ast_untyped(node, variables)
+    return None if value is Undefined else value
 
 
 def _flatten(selection: Selection) -> list[tuple[str, FieldUse]]:

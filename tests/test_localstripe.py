@@ -21,7 +21,7 @@ KEY = "sk_test_localstripeconformance"
 
 SUBSCRIPTIONS = """
 query ($email: String) {
-  customers(email: $email) {
+  customers(email: $email, first: 1) {
     nodes {
       id email name
       subscriptions {
@@ -43,15 +43,15 @@ query ($email: String) {
 
 INVOICES = """
 query ($email: String) {
-  customers(email: $email) {
+  customers(email: $email, first: 1) {
     nodes {
-      invoices {
+      invoices(first: 2) {
         nodes {
           id status total { amount decimal } amountPaid { amount }
           customer { id }
           subscription { id }
           paymentIntent { id status amount { amount } }
-          lines { nodes { id amount { amount currency } description quantity
+          lines(first: 5) { nodes { id amount { amount currency } description quantity
                           periodStart periodEnd price { id product { name } } } }
         }
       }

@@ -17,7 +17,7 @@ SUBSCRIPTION_TREE = """
   customers(first: 30) {
     nodes {
       id currency
-      subscriptions(status: ALL) {
+      subscriptions {
         nodes {
           id status currentPeriodStart currentPeriodEnd
           items { nodes { id quantity price {
@@ -42,8 +42,7 @@ INVOICE_TREE = """
           id status number currency
           total { amount currency decimal }
           customer { id }
-          lines { nodes { id amount { amount currency decimal } description
-                          price { id product { name } } } }
+          lines { nodes { id amount { amount currency decimal } description } }
         }
       }
     }
@@ -53,7 +52,7 @@ INVOICE_TREE = """
 
 INVOICE_PAYMENTS = """
 {
-  invoices(first: 50) {
+  invoices(first: 20) {
     nodes { id status subscription { id } paymentIntent { id status } }
   }
 }

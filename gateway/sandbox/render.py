@@ -36,8 +36,11 @@ class Renderer:
         data = [self.render(child) for child in shown]
         return envelope(data, len(found) > len(shown), url)
 
-    def newest_children(self, kind: str, url: str, **equal: Any) -> Obj:
+    def newest_children(
+        self, kind: str, url: str, skip_status: str | None = None, **equal: Any
+    ) -> Obj:
         found = sorted(self.store.where(kind, **equal), key=self.store.sort_key)
+        found = [child for child in found if child.get("status") != skip_status]
         found.reverse()
         data = [self.render(child) for child in found[:EMBEDDED_PAGE]]
         return envelope(data, len(found) > EMBEDDED_PAGE, url)
@@ -92,7 +95,10 @@ def _embed_item(renderer: Renderer, body: Obj) -> None:
 
 def _customer_subscriptions(renderer: Renderer, owner: Obj) -> Obj:
     url = f"/v1/customers/{owner['id']}/subscriptions"
-    return renderer.newest_children("subscription", url, customer=owner["id"])
+    # Like the subscriptions list, the included list leaves out canceled ones.
+    return renderer.newest_children(
+        "subscription", url, skip_status="canceled", customer=owner["id"]
+    )
 
 
 def _charge_refunds(renderer: Renderer, owner: Obj) -> Obj:

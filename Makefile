@@ -37,6 +37,12 @@ typecheck: $(STAMP)
 test: $(STAMP) system-packages lint typecheck
 	$(BIN)/pytest -q
 
+# wrk drives the overhead measurement of the benchmark.
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m bench
+
 schema: $(STAMP)
 	$(BIN)/python -c "from schema import schema; print(schema.as_str())" > schema.graphql
 

@@ -25,8 +25,7 @@ class Tenancy:
     """Maps a principal to the Stripe credentials its requests use.
 
     The default tenant uses the environment's key and account (or the
-    sandbox's) unless the store holds an integration for it; every other tenant
-    needs one.
+    sandbox's); every other tenant needs an integration in the store.
     """
 
     directory: TenantDirectory | None
@@ -35,11 +34,11 @@ class Tenancy:
 
     async def credentials(self, principal: Principal) -> StripeCredentials:
         tenant = principal.tenant_id
+        if tenant == self.default_tenant:
+            return StripeCredentials(None, self.default_account)
         if self.directory is not None:
             integration = await self.directory.integration(tenant)
             key = await self.directory.stripe_key(tenant) if integration else None
             if integration is not None and key is not None:
                 return StripeCredentials(key, integration.account)
-        if tenant == self.default_tenant:
-            return StripeCredentials(None, self.default_account)
         raise AuthenticationFailed(f"no Stripe integration for tenant '{tenant}'")

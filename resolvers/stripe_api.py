@@ -136,7 +136,9 @@ class StripeAPI:
         response = await self._call(
             lambda: self.client.raw_request_async("get", path, **params, **options)
         )
-        return self.client.deserialize(response, api_mode="V1").to_dict()
+        # The decoded JSON as it is: StripeObjects would only be turned back.
+        body: StripeDict = response.data
+        return body
 
     def _options(self) -> dict[str, str]:
         """Per-tenant request options; unset ones fall back to the client's."""

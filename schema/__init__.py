@@ -7,10 +7,13 @@ import logging
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
+    ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
@@ -41,19 +44,12 @@ def document_error_code(error: GraphQLError) -> str:
 
 
 class MaskUnexpectedErrors(MaskErrors):
-    """Hides everything but the gateway's own errors behind ``INTERNAL``, and
-    gives errors of the document itself a code too."""
+    """Hides everything but the gateway's own errors behind ``INTERNAL``."""
 
     def __init__(self) -> None:
         super().__init__(
             should_mask_error=is_unexpected, error_message="Internal error."
         )
-
-    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        for error in errors:
-            if error.original_error is None and not (error.extensions or {}):
-                error.extensions = {"code": document_error_code(error)}
-        return super()._process_errors(errors)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
@@ -62,6 +58,8 @@ class MaskUnexpectedErrors(MaskErrors):
 
 
 class GatewaySchema(strawberry.Schema):
+    """Logs errors for operators and gives errors in the document a code."""
+
     def process_errors(
         self,
         errors: list[GraphQLError],
@@ -69,6 +67,8 @@ class GatewaySchema(strawberry.Schema):
     ) -> None:
         # Expected errors are the caller's business; only bugs deserve a traceback.
         for error in errors:
+            if error.original_error is None and not error.extensions:
+                error.extensions = {"code": document_error_code(error)}
             if is_unexpected(error):
                 logger.error(
                     "unexpected error at %s", error.path, exc_info=error.original_error
@@ -101,13 +101,22 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 2000
 
+# Built once: the validation cache keys on the rule classes, and a limiter made
+# per request would bring new classes each time.
+SHAPE_RULES = [
+    *QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
+]
+
 schema = GatewaySchema(
     query=Query,
     extensions=[
         MaskUnexpectedErrors,
         StripeCallBudget,
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        # Clients send the same documents again and again; parse and check once.
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: AddValidationRules(SHAPE_RULES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
     ],
 )

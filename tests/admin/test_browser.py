@@ -30,7 +30,10 @@ def submit(browser: WebDriver, button_id: str) -> None:
     """Click a submit button and wait until the next page has replaced this one."""
     button = browser.find_element(By.ID, button_id)
     button.click()
-    WebDriverWait(browser, WAIT_SECONDS).until(expected_conditions.staleness_of(button))
+    wait = WebDriverWait(browser, WAIT_SECONDS)
+    wait.until(expected_conditions.staleness_of(button))
+    # The old page is gone; reading the new one before it has loaded races it.
+    wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
 
 
 def text_of(browser: WebDriver, element_id: str) -> str:

@@ -13,10 +13,14 @@ from typing import Any
 
 from resolvers.errors import BadUserInput
 from resolvers.loaders import Loaders
-from resolvers.stripe_api import StripeAPI, StripeDict, check_id
+from resolvers.stripe_api import (
+    DEFAULT_PAGE_SIZE,
+    STRIPE_PAGE_MAX,
+    StripeAPI,
+    StripeDict,
+    check_id,
+)
 
-STRIPE_PAGE_MAX = 100
-DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 1000
 
 

@@ -9,9 +9,13 @@ from typing import Any
 from aiodataloader import DataLoader
 
 from resolvers.errors import BadUserInput, GatewayError, NotFound
-from resolvers.stripe_api import RESOURCE_PATHS, StripeAPI, StripeDict, check_id
-
-STRIPE_PAGE_MAX = 100
+from resolvers.stripe_api import (
+    RESOURCE_PATHS,
+    STRIPE_PAGE_MAX,
+    StripeAPI,
+    StripeDict,
+    check_id,
+)
 
 # Stripe id prefixes, for resolving any id to the object type that owns it.
 ID_PREFIXES: Mapping[str, str] = {
@@ -141,7 +145,10 @@ class Loaders:
         key = (object_type, expand)
         if key not in self.expanded:
             self.expanded[key] = ObjectByIdLoader(self.api, object_type, expand)
-        return await self.expanded[key].load(object_id)
+        found: StripeDict = await self.expanded[key].load(object_id)
+        # Whoever later asks for the same object without expansions gets it too.
+        self.prime(found)
+        return found
 
     def prime(self, obj: Mapping[str, Any]) -> None:
         """Remember an object that arrived in a list or expanded in another."""

@@ -15,15 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from resolvers.scopes import OBJECT_RESOURCES, Access, Scopes
+from resolvers.stripe_api import DEFAULT_PAGE_SIZE, STRIPE_PAGE_MAX
 
 MAX_EXPAND_LEVELS = 4
 """Stripe expands at most four levels; a list's ``data`` counts as one."""
 
 EMBEDDED_PAGE = 10
 """How many entries Stripe embeds in an included or embedded list."""
-
-STRIPE_PAGE_MAX = 100
-DEFAULT_PAGE = 10
 
 
 @dataclass(frozen=True)
@@ -149,29 +147,34 @@ def embedded_page_suffices(arguments: Mapping[str, Any]) -> bool:
     return first is None or first <= EMBEDDED_PAGE
 
 
-# What each field costs on its own: kinds of access, by object type and field.
+# How each field reaches Stripe when nothing is embedded, by object type and field.
 Kind = Literal["retrieve", "list", "embedded", "embedded_list", "batch"]
 
 
 @dataclass(frozen=True)
-class Access_:
+class FieldAccess:
+    """One retrieve per parent, a list per parent, already embedded in the
+    parent, embedded as a list, or batched a hundred at a time."""
+
     kind: Kind
-    target: str | None
+    target: str
+    calls: int = 1
+    """Calls per parent object when it is fetched on its own."""
 
 
-def _retrieve(target: str) -> Access_:
-    return Access_("retrieve", target)
+def _retrieve(target: str) -> FieldAccess:
+    return FieldAccess("retrieve", target)
 
 
-def _list(target: str) -> Access_:
-    return Access_("list", target)
+def _list(target: str) -> FieldAccess:
+    return FieldAccess("list", target)
 
 
-FIELDS: Mapping[str, Mapping[str, Access_]] = {
+FIELDS: Mapping[str, Mapping[str, FieldAccess]] = {
     "query": {
         "customer": _retrieve("customer"),
         "customers": _list("customer"),
-        "product": Access_("batch", "product"),
+        "product": FieldAccess("batch", "product"),
         "products": _list("product"),
         "price": _retrieve("price"),
         "prices": _list("price"),
@@ -194,7 +197,7 @@ FIELDS: Mapping[str, Mapping[str, Access_]] = {
         "paymentIntents": _list("payment_intent"),
     },
     "product": {"prices": _list("price"), "defaultPrice": _retrieve("price")},
-    "price": {"product": Access_("batch", "product")},
+    "price": {"product": FieldAccess("batch", "product")},
     "payment_intent": {
         "customer": _retrieve("customer"),
         "latestCharge": _retrieve("charge"),
@@ -211,16 +214,17 @@ FIELDS: Mapping[str, Mapping[str, Access_]] = {
     "invoice": {
         "customer": _retrieve("customer"),
         "subscription": _retrieve("subscription"),
-        "lines": Access_("embedded_list", "line_item"),
-        "paymentIntent": _retrieve("payment_intent"),
+        "lines": FieldAccess("embedded_list", "line_item"),
+        # The invoice's payments first, then the intent they name.
+        "paymentIntent": FieldAccess("retrieve", "payment_intent", calls=2),
     },
     "line_item": {"price": _retrieve("price")},
     "subscription": {
         "customer": _retrieve("customer"),
-        "items": Access_("embedded_list", "subscription_item"),
+        "items": FieldAccess("embedded_list", "subscription_item"),
         "latestInvoice": _retrieve("invoice"),
     },
-    "subscription_item": {"price": Access_("embedded", "price")},
+    "subscription_item": {"price": FieldAccess("embedded", "price")},
 }
 
 
@@ -261,14 +265,14 @@ class _Estimate:
         )
 
     def _field(
-        self, at: _At, access: Access_, rule: Expansion | None, use: FieldUse
+        self, at: _At, access: FieldAccess, rule: Expansion | None, use: FieldUse
     ) -> int:
-        target = access.target or ""
+        target = access.target
         if target != "node" and not _readable(target, self.scopes):
             return 0  # denied before it resolves, so never fetched
         if access.kind in ("list", "embedded_list"):
             return self._list(at, access, rule, use)
-        own, levels = at.parents, MAX_EXPAND_LEVELS
+        own, levels = at.parents * access.calls, MAX_EXPAND_LEVELS
         if (rule and self._expands(rule, use, at.levels)) or access.kind == "embedded":
             own, levels = 0, at.levels - 1
         elif target == at.came_from:
@@ -281,7 +285,7 @@ class _Estimate:
         return own + self.cost(inner, use.selection)
 
     def _list(
-        self, at: _At, access: Access_, rule: Expansion | None, use: FieldUse
+        self, at: _At, access: FieldAccess, rule: Expansion | None, use: FieldUse
     ) -> int:
         size = page_size(use.arguments)
         pages = 0 if size == 0 else math.ceil(size / STRIPE_PAGE_MAX)
@@ -291,7 +295,7 @@ class _Estimate:
         )
         if embedded and size <= EMBEDDED_PAGE:
             own, levels = 0, at.levels - 2
-        inner = _At(access.target or "", at.parents * size, levels, at.object_type)
+        inner = _At(access.target, at.parents * size, levels, at.object_type)
         return own + self.cost(inner, use.selection.nodes())
 
     def _expands(self, rule: Expansion, use: FieldUse, levels: int) -> bool:
@@ -307,4 +311,4 @@ def page_size(arguments: Mapping[str, Any]) -> int:
     size = arguments.get("first")
     if size is None:
         size = arguments.get("last")
-    return DEFAULT_PAGE if size is None else max(0, int(size))
+    return DEFAULT_PAGE_SIZE if size is None else max(0, int(size))

@@ -27,6 +27,12 @@ from resolvers.scopes import Access, Resource, scope_name
 STRIPE_API_VERSION = "2026-10-28.endive"
 """The Stripe API version every request is pinned to."""
 
+STRIPE_PAGE_MAX = 100
+"""The most objects one Stripe list call returns."""
+
+DEFAULT_PAGE_SIZE = 10
+"""Stripe's page size when a list call names none."""
+
 StripeDict = dict[str, Any]
 T = TypeVar("T")
 

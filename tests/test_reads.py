@@ -52,7 +52,7 @@ INVOICE_TREE = """
 
 INVOICE_PAYMENTS = """
 {
-  invoices(first: 20) {
+  invoices(first: 15) {
     nodes { id status subscription { id } paymentIntent { id status } }
   }
 }

@@ -245,3 +245,22 @@ def test_a_denied_relation_is_never_expanded(
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert paths(sandbox) == ["/v1/invoices"]
     assert expansions(sandbox) == []
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        CUSTOMERS_TREE,
+        INVOICES_TREE,
+        PAYMENTS_TREE,
+        PRODUCTS_TREE,
+        "{ invoices(first: 10) { nodes { paymentIntent { latestCharge { id } } "
+        "subscription { customer { id } latestInvoice { id } } } } }",
+        "{ charges(first: 10) { nodes { customer { id } paymentIntent { id } "
+        "refunds { nodes { charge { id } paymentIntent { id } } } } } }",
+    ],
+)
+def test_the_estimate_bounds_the_calls_made(graphql: GraphQL, document: str) -> None:
+    cost = graphql(document)["extensions"]["cost"]
+
+    assert 0 < cost["stripeCalls"] <= cost["estimatedCalls"]

@@ -43,6 +43,7 @@ class Upstream:
     planner: bool = True
     call_budget: int = 50
     account: str | None = None
+    has_default_key: bool = True
 
 
 def wants_graphiql(method: str, headers: Mapping[str, str], query: object) -> bool:
@@ -159,7 +160,12 @@ def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
         vault = KeyVault(master_keys(settings.gateway_secret_key))
     store = TenantStore(settings.gateway_database_url, vault)
     authenticator = Authenticator(settings, store)
-    tenancy = Tenancy(store, settings.gateway_default_tenant, upstream.account)
+    tenancy = Tenancy(
+        store,
+        settings.gateway_default_tenant,
+        upstream.account,
+        upstream.has_default_key,
+    )
     admin = None
     if settings.gateway_admin_token is not None:
         token = settings.gateway_admin_token.get_secret_value()

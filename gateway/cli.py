@@ -16,6 +16,8 @@ from resolvers.stripe_api import make_client
 
 logger = logging.getLogger(__name__)
 
+TENANT_KEYS_ONLY = "sk_live_unused_every_call_names_its_tenants_key"
+
 SANDBOX_BANNER = """\
 No STRIPE_API_KEY is set: serving the embedded Stripe sandbox with demo data.
 Nothing here touches a real Stripe account. Set STRIPE_API_KEY to use Stripe."""
@@ -81,11 +83,13 @@ def _configure_logging() -> None:
 
 def _upstream(settings: Settings) -> Upstream:
     http = stripe.HTTPXClient(timeout=settings.stripe_timeout)
-    if settings.stripe_api_key is None:
+    if settings.stripe_api_key is None and not settings.production:
         return _sandbox_upstream(settings, http)
+    key = settings.stripe_api_key
     base = settings.stripe_api_base
     client = make_client(
-        settings.stripe_api_key.get_secret_value(),
+        # In production without a key of its own, every call carries a tenant's.
+        key.get_secret_value() if key else TENANT_KEYS_ONLY,
         api_base=str(base).rstrip("/") if base else None,
         max_network_retries=settings.stripe_max_network_retries,
         http_client=http,
@@ -98,6 +102,7 @@ def _upstream(settings: Settings) -> Upstream:
         planner=settings.gateway_planner,
         call_budget=settings.gateway_max_stripe_calls,
         account=settings.stripe_account,
+        has_default_key=key is not None,
     )
 
 

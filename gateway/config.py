@@ -147,8 +147,11 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         raise ConfigError([_describe(error) for error in exc.errors()]) from None
 
+    # Without a key, development runs the sandbox and production only tenants'
+    # keys, which carry their own accounts: these would be silently ignored.
+    ignored = ["stripe_account"] + ([] if settings.production else ["stripe_api_base"])
     if settings.stripe_api_key is None:
-        for name in ("stripe_api_base", "stripe_account"):
+        for name in ignored:
             if getattr(settings, name) is not None:
                 problem = "has no effect without STRIPE_API_KEY; set both or neither"
                 raise ConfigError([f"{name.upper()}: {problem}"])

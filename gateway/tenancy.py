@@ -25,16 +25,18 @@ class Tenancy:
     """Maps a principal to the Stripe credentials its requests use.
 
     The default tenant uses the environment's key and account (or the
-    sandbox's); every other tenant needs an integration in the store.
+    sandbox's), when there is one; every other tenant needs an integration in
+    the store.
     """
 
     directory: TenantDirectory | None
     default_tenant: str
     default_account: str | None = None
+    has_default_key: bool = True
 
     async def credentials(self, principal: Principal) -> StripeCredentials:
         tenant = principal.tenant_id
-        if tenant == self.default_tenant:
+        if tenant == self.default_tenant and self.has_default_key:
             return StripeCredentials(None, self.default_account)
         if self.directory is not None:
             integration = await self.directory.integration(tenant)

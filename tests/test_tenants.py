@@ -224,3 +224,45 @@ def test_stripe_403_is_forbidden_with_the_scope_and_no_secrets(
     }
     assert "rk_" not in error["message"] and account["id"] not in error["message"]
     assert key[-4:] not in gateway.output()
+
+
+def test_production_without_a_key_of_its_own_serves_tenants_only(
+    sandbox: SandboxProcess, tmp_path: Path
+) -> None:
+    gateway = start_gateway(
+        {
+            "GATEWAY_ENV": "production",
+            "STRIPE_API_BASE": sandbox.url,
+            "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'g.sqlite3'}",
+            "GATEWAY_SECRET_KEY": Fernet.generate_key().decode(),
+            "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN,
+        }
+    )
+    try:
+        anonymous = httpx.post(
+            f"{gateway.url}/graphql", json={"query": "{ viewer { tenant } }"}
+        )
+        account = sandbox.create_account(seed="demo")
+        key = sandbox.create_restricted_key(READ_ALL, account=account["id"])
+        admin(gateway, "POST", "/tenants", {"id": "gamma", "name": "Gamma"})
+        admin(gateway, "PUT", "/tenants/gamma/stripe", {"key": key, "scopes": READ_ALL})
+        token = admin(
+            gateway,
+            "POST",
+            "/tenants/gamma/tokens",
+            {"name": "ci", "scopes": ["customers:read"]},
+        )["secret"]
+        served = httpx.post(
+            f"{gateway.url}/graphql",
+            json={"query": "{ customers(first: 1) { nodes { id } } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        health = httpx.get(f"{gateway.url}/healthz").json()
+    finally:
+        gateway.stop()
+
+    assert anonymous.status_code == 401
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    assert len(served.json()["data"]["customers"]["nodes"]) == 1
+    assert health["mode"] == "stripe"
+    assert "embedded Stripe sandbox" not in gateway.output()

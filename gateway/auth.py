@@ -55,7 +55,7 @@ _DESCRIPTION_CHARS = frozenset(chr(c) for c in range(0x20, 0x7F)) - {'"', "\\"}
 
 _TOKEN_PROBLEMS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
     (jwt.ExpiredSignatureError, "token has expired"),
-    (jwt.ImmatureSignatureError, "token is not valid yet (nbf)"),
+    (jwt.ImmatureSignatureError, "token is not valid yet (its nbf or iat)"),
     (jwt.InvalidAudienceError, "token is meant for another audience"),
     (jwt.InvalidIssuerError, "token comes from another issuer"),
     (jwt.InvalidIssuedAtError, "token's issue time (iat) is in the future"),

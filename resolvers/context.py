@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 from resolvers.lists import Page, PageRequest, fetch_page
@@ -32,6 +34,7 @@ class RequestContext:
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.api, batch_products=self.planner)
+        self._pages: dict[str, asyncio.Task[Page]] = {}
 
     async def load(
         self, object_type: str, object_id: str, expand: Sequence[str] = ()
@@ -56,5 +59,10 @@ class RequestContext:
         request: PageRequest,
         expand: Sequence[str] = (),
     ) -> Page:
-        params = {**filters, "expand": list(expand)} if expand else filters
-        return await fetch_page(self.api, self.loaders, path, params, request)
+        """A page of a list; the same page asked for twice is fetched once."""
+        params = {**filters, "expand": sorted(expand)} if expand else filters
+        key = json.dumps([path, params, astuple(request)], sort_keys=True, default=str)
+        if key not in self._pages:
+            fetch = fetch_page(self.api, self.loaders, path, params, request)
+            self._pages[key] = asyncio.ensure_future(fetch)
+        return await self._pages[key]

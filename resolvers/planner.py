@@ -94,23 +94,32 @@ EXPANSIONS: Mapping[str, Mapping[str, Expansion]] = {
 
 
 def expand_paths(
-    object_type: str, selection: Selection, scopes: Scopes, in_list: bool
+    object_type: str,
+    selection: Selection,
+    scopes: Scopes,
+    in_list: bool,
+    came_from: str = "",
 ) -> list[str]:
     """The ``expand[]`` paths that answer ``selection`` inside one response.
 
     Only relations the caller may read are expanded: a denied field must cost
-    no Stripe call, not even part of one.
+    no Stripe call, not even part of one. ``came_from`` is the type of the
+    object these were reached from, which the loaders already hold.
     """
     prefix = ["data"] if in_list else []
     budget = MAX_EXPAND_LEVELS - len(prefix)
-    paths = _expansions(object_type, selection, scopes, budget)
+    paths = _expansions(object_type, selection, scopes, budget, came_from)
     joined = [".".join(prefix + path) for path in paths]
     # Stripe expands a path's parents too, so only the longest paths are sent.
     return sorted(p for p in joined if not any(o.startswith(p + ".") for o in joined))
 
 
 def _expansions(
-    object_type: str, selection: Selection, scopes: Scopes, budget: int
+    object_type: str,
+    selection: Selection,
+    scopes: Scopes,
+    budget: int,
+    came_from: str = "",
 ) -> list[list[str]]:
     paths: list[list[str]] = []
     for name, rule in EXPANSIONS.get(object_type, {}).items():
@@ -118,12 +127,15 @@ def _expansions(
         levels = [rule.stripe_field] + (["data"] if rule.is_list else [])
         if not uses or len(levels) - rule.is_list > budget:
             continue
+        if rule.target == came_from:
+            continue  # a way back to the parent: already loaded
         if not _readable(rule.target, scopes) or not _embeddable(rule, uses):
             continue
         paths.append([rule.stripe_field])
         child = merge(u.selection for u in uses)
         child = child.nodes() if rule.is_list else child
-        for path in _expansions(rule.target, child, scopes, budget - len(levels)):
+        inner = budget - len(levels)
+        for path in _expansions(rule.target, child, scopes, inner, object_type):
             paths.append(levels + path)
     return paths
 
@@ -293,7 +305,8 @@ class _Estimate:
         embedded = access.kind == "embedded_list" or bool(
             rule and self._expands(rule, use, at.levels)
         )
-        if embedded and size <= EMBEDDED_PAGE:
+        # Only a first page is embedded: a cursor or `last` costs a call a parent.
+        if embedded and embedded_page_suffices(use.arguments):
             own, levels = 0, at.levels - 2
         inner = _At(access.target, at.parents * size, levels, at.object_type)
         return own + self.cost(inner, use.selection.nodes())

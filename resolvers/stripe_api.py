@@ -138,9 +138,18 @@ class StripeAPI:
 
     async def get(self, path: str, params: Mapping[str, Any]) -> StripeDict:
         """GET a Stripe path and return the body as plain dicts and lists."""
+        return await self._request("get", path, params)
+
+    async def post(self, path: str, params: Mapping[str, Any]) -> StripeDict:
+        """POST to a Stripe path; the SDK adds an idempotency key."""
+        return await self._request("post", path, params)
+
+    async def _request(
+        self, method: str, path: str, params: Mapping[str, Any]
+    ) -> StripeDict:
         options = self._options()
         response = await self._call(
-            lambda: self.client.raw_request_async("get", path, **params, **options)
+            lambda: self.client.raw_request_async(method, path, **params, **options)
         )
         # The decoded JSON as it is: StripeObjects would only be turned back.
         body: StripeDict = response.data

@@ -89,7 +89,9 @@ class Customer(Node, StripeValue):
         embedded = None if status else self.raw.get("subscriptions")
         page = page_from_embedded(embedded, request)
         if page is None:
-            page = await planned_page(info, "/v1/subscriptions", params, request)
+            page = await planned_page(
+                info, "/v1/subscriptions", params, request, "customer"
+            )
         return Connection.of(page, Subscription.from_stripe)
 
     @strawberry.field(description="The customer's invoices.")
@@ -108,7 +110,7 @@ class Customer(Node, StripeValue):
 
         request = PageRequest.from_args(first, after, last, before)
         params = filters(customer=self.id, status=status and status.value)
-        page = await planned_page(info, "/v1/invoices", params, request)
+        page = await planned_page(info, "/v1/invoices", params, request, "customer")
         return Connection.of(page, Invoice.from_stripe)
 
     @strawberry.field(description="The customer's charges.")
@@ -122,7 +124,9 @@ class Customer(Node, StripeValue):
     ) -> Connection[Charge] | None:
 
         request = PageRequest.from_args(first, after, last, before)
-        page = await planned_page(info, "/v1/charges", {"customer": self.id}, request)
+        page = await planned_page(
+            info, "/v1/charges", {"customer": self.id}, request, "customer"
+        )
         return Connection.of(page, Charge.from_stripe)
 
     @strawberry.field(description="The customer's payment intents.")
@@ -137,5 +141,7 @@ class Customer(Node, StripeValue):
 
         request = PageRequest.from_args(first, after, last, before)
         params = {"customer": self.id}
-        page = await planned_page(info, "/v1/payment_intents", params, request)
+        page = await planned_page(
+            info, "/v1/payment_intents", params, request, "customer"
+        )
         return Connection.of(page, PaymentIntent.from_stripe)

@@ -196,7 +196,7 @@ class Charge(Node, StripeValue):
         page = page_from_embedded(self.raw.get("refunds"), request)
         if page is None:
             params = {"charge": self.id}
-            page = await planned_page(info, "/v1/refunds", params, request)
+            page = await planned_page(info, "/v1/refunds", params, request, "charge")
         return Connection.of(page, Refund.from_stripe)
 
 

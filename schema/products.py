@@ -111,7 +111,7 @@ class Product(Node, StripeValue):
     ) -> Connection[Price] | None:
         request = PageRequest.from_args(first, after, last, before)
         params = filters(product=self.id, active=active, type=type and type.value)
-        page = await planned_page(info, "/v1/prices", params, request)
+        page = await planned_page(info, "/v1/prices", params, request, "product")
         return Connection.of(page, Price.from_stripe)
 
 

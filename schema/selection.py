@@ -94,7 +94,9 @@ def _merged(sets: Iterable[SelectionSetNode | None]) -> SelectionSetNode:
     return SelectionSetNode(selections=tuple(selections))
 
 
-def plan(info: GatewayInfo, object_type: str, *, in_list: bool = False) -> list[str]:
+def plan(
+    info: GatewayInfo, object_type: str, *, in_list: bool = False, came_from: str = ""
+) -> list[str]:
     """The ``expand[]`` paths that answer what is selected below this field."""
     if not info.context.planner:
         return []
@@ -102,7 +104,7 @@ def plan(info: GatewayInfo, object_type: str, *, in_list: bool = False) -> list[
     if in_list:
         selection = selection.nodes()
     scopes = info.context.principal.scopes
-    return expand_paths(object_type, selection, scopes, in_list=in_list)
+    return expand_paths(object_type, selection, scopes, in_list, came_from)
 
 
 # The object type each list path returns, for planning its expansions.
@@ -119,9 +121,19 @@ LIST_TYPES = {
 
 
 async def planned_page(
-    info: GatewayInfo, path: str, filters: Mapping[str, Any], request: PageRequest
+    info: GatewayInfo,
+    path: str,
+    filters: Mapping[str, Any],
+    request: PageRequest,
+    came_from: str = "",
 ) -> Page:
-    """A page of a Stripe list, with what its nodes select expanded into it."""
+    """A page of a Stripe list, with what its nodes select expanded into it.
+
+    ``came_from`` names the type of the object whose list this is.
+    """
     object_type = LIST_TYPES.get(path)
-    expand = plan(info, object_type, in_list=True) if object_type else []
+    if object_type is None:
+        expand = []
+    else:
+        expand = plan(info, object_type, in_list=True, came_from=came_from)
     return await info.context.page(path, filters, request, expand)

@@ -264,3 +264,31 @@ def test_the_estimate_bounds_the_calls_made(graphql: GraphQL, document: str) -> 
     cost = graphql(document)["extensions"]["cost"]
 
     assert 0 < cost["stripeCalls"] <= cost["estimatedCalls"]
+
+
+def test_a_cursor_into_embedded_lists_counts_a_call_each(
+    graphql: GraphQL, sandbox: SandboxProcess
+) -> None:
+    sandbox.reset_requests()
+
+    body = graphql(
+        '{ invoices(first: 100) { nodes { lines(after: "il_x", first: 1) '
+        "{ nodes { id } } } } }"
+    )
+
+    assert body["errors"][0]["extensions"]["estimatedCalls"] == 101
+    assert sandbox.request_count() == 0
+
+
+def test_the_same_page_asked_twice_is_fetched_once(
+    graphql: GraphQL, sandbox: SandboxProcess
+) -> None:
+    sandbox.reset_requests()
+
+    body = graphql(
+        "{ a: customers(first: 30) { nodes { id } } "
+        "b: customers(first: 30) { nodes { email } } }"
+    )
+
+    assert len(body["data"]["a"]["nodes"]) == len(body["data"]["b"]["nodes"])
+    assert paths(sandbox) == ["/v1/customers"]

@@ -105,6 +105,25 @@ def signed(claims: dict[str, Any]) -> str:
     return jwt.encode({**base, **claims}, JWT_SECRET, algorithm="HS256")
 
 
+def test_a_write_scope_the_key_lacks_is_refused(
+    deployment: Deployment, sandbox: SandboxProcess
+) -> None:
+    account = sandbox.create_account()
+    key = sandbox.create_restricted_key(READ_ALL, account=account["id"])
+    admin(deployment.gateway, "POST", "/tenants", {"id": "delta", "name": "Delta"})
+
+    response = httpx.put(
+        f"{deployment.gateway.url}/admin/api/tenants/delta/stripe",
+        json={"key": key, "scopes": {**READ_ALL, "customers": "write"}},
+        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+    )
+
+    assert response.status_code == 422
+    assert response.json()["probe"]["missing"] == ["customers"]
+    integration = admin(deployment.gateway, "GET", "/tenants/delta")
+    assert integration.get("integration") is None
+
+
 def test_a_tenant_never_receives_another_tenants_objects(
     deployment: Deployment,
 ) -> None:

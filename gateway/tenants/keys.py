@@ -36,14 +36,14 @@ def check_key_format(key: str) -> KeyKind:
 
 
 def _check_secret(secret: str) -> None:
+    if not _SECRET.fullmatch(secret):
+        raise ValueError(
+            "the key may hold only letters, digits and underscores after its prefix"
+        )
     if len(secret) < MIN_SECRET_LENGTH:
         raise ValueError(
             f"the key is too short: it needs at least {MIN_SECRET_LENGTH} "
             "characters after its prefix"
-        )
-    if not _SECRET.fullmatch(secret):
-        raise ValueError(
-            "the key may hold only letters, digits and underscores after its prefix"
         )
 
 

@@ -126,7 +126,7 @@ def test_saves_a_restricted_key_that_grants_the_selected_scopes(
     assert stored_key(admin, tenant_id) == full_key
 
 
-def test_probes_each_selected_resource_type_with_a_one_object_read(
+def test_probes_reads_with_a_read_and_writes_with_an_update_of_nothing(
     admin_api: httpx.Client, sandbox: SandboxProcess, tenant_id: str, full_key: str
 ) -> None:
     sandbox.reset_requests()
@@ -140,6 +140,7 @@ def test_probes_each_selected_resource_type_with_a_one_object_read(
     assert probes == [
         ("GET", "/v1/customers", "limit=1"),
         ("GET", "/v1/invoices", "limit=1"),
+        ("POST", "/v1/invoices/in_gatewayprobe", ""),
     ]
 
 

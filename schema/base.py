@@ -13,6 +13,7 @@ from typing import Any, Self
 
 import strawberry
 from strawberry.types import Info
+from strawberry.types.private import is_private
 
 from resolvers.context import RequestContext
 from resolvers.stripe_api import StripeDict
@@ -60,7 +61,7 @@ def _field_hints(cls: type) -> tuple[dict[str, Any], bool]:
     plain = {
         field.python_name: hints[field.python_name]
         for field in definition.fields
-        if field.base_resolver is None and field.python_name in hints
+        if field.base_resolver is None and not is_private(field.type)
     }
     return plain, "raw" in hints
 

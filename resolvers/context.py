@@ -52,6 +52,18 @@ class RequestContext:
             return value
         return await self.load(object_type, value, expand)
 
+    async def write(
+        self, path: str, params: Mapping[str, Any], idempotency_key: str | None
+    ) -> StripeDict:
+        """Create or change an object; the loaders learn its new state."""
+        written = await self.api.post(path, params, idempotency_key)
+        self.loaders.forget(written)
+        self.loaders.prime(written)
+        return written
+
+    async def delete(self, path: str) -> StripeDict:
+        return await self.api.delete(path)
+
     async def page(
         self,
         path: str,

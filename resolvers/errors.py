@@ -4,8 +4,10 @@
 
     GatewayError                      INTERNAL
     ├── BadUserInput                  BAD_USER_INPUT
+    │   └── IdempotencyConflict       IDEMPOTENCY_CONFLICT
     ├── NotFound                      NOT_FOUND
     ├── Unauthenticated               UNAUTHENTICATED
+    │   (gateway.auth.AuthenticationFailed: a caller refused, same code)
     ├── Forbidden                     FORBIDDEN
     ├── RateLimited                   RATE_LIMITED
     └── UpstreamUnavailable           UPSTREAM_UNAVAILABLE
@@ -34,6 +36,12 @@ class BadUserInput(GatewayError):
     """The query asked for something Stripe cannot answer as asked."""
 
     code = "BAD_USER_INPUT"
+
+
+class IdempotencyConflict(BadUserInput):
+    """An idempotency key sent again with different input."""
+
+    code = "IDEMPOTENCY_CONFLICT"
 
 
 class NotFound(GatewayError):

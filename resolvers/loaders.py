@@ -156,6 +156,15 @@ class Loaders:
         if loader is not None and "id" in obj and not obj.get("deleted"):
             loader.prime(obj["id"], dict(obj))
 
+    def forget(self, obj: Mapping[str, Any]) -> None:
+        """Drop what this request loaded of an object before a write changed it."""
+        loader = self.by_type.get(str(obj.get("object")))
+        if loader is not None and "id" in obj:
+            loader.clear(obj["id"])
+        for (object_type, _), expanded in self.expanded.items():
+            if object_type == obj.get("object"):
+                expanded.clear(obj["id"])
+
     def prime_all(self, objects: Iterable[Mapping[str, Any]]) -> None:
         for obj in objects:
             self.prime(obj)

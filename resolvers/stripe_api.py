@@ -4,6 +4,7 @@ become the gateway's."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
@@ -17,6 +18,7 @@ from resolvers.errors import (
     BadUserInput,
     Forbidden,
     GatewayError,
+    IdempotencyConflict,
     NotFound,
     RateLimited,
     Unauthenticated,
@@ -93,6 +95,16 @@ def make_client(
     )
 
 
+def call_key(client_key: str, method: str, path: str) -> str:
+    """The idempotency key of one Stripe call of a client's keyed mutation.
+
+    A mutation may make several calls; each gets its own key, so one key never
+    reaches two endpoints, and the same mutation replayed sends the same keys.
+    """
+    digest = hashlib.sha256(f"{client_key}\n{method}\n{path}".encode()).hexdigest()
+    return f"gw_{digest[:48]}"
+
+
 def check_id(object_id: str) -> None:
     """Refuse anything but a Stripe id before it becomes part of a URL path."""
     if not _ID_PATTERN.fullmatch(object_id):
@@ -140,14 +152,29 @@ class StripeAPI:
         """GET a Stripe path and return the body as plain dicts and lists."""
         return await self._request("get", path, params)
 
-    async def post(self, path: str, params: Mapping[str, Any]) -> StripeDict:
-        """POST to a Stripe path; the SDK adds an idempotency key."""
-        return await self._request("post", path, params)
+    async def post(
+        self, path: str, params: Mapping[str, Any], idempotency_key: str | None = None
+    ) -> StripeDict:
+        """POST to a Stripe path.
+
+        With the client's idempotency key, the call gets a key of its own
+        derived from it; without one, the SDK's own key makes its retries safe.
+        """
+        return await self._request("post", path, params, idempotency_key)
+
+    async def delete(self, path: str, idempotency_key: str | None = None) -> StripeDict:
+        return await self._request("delete", path, {}, idempotency_key)
 
     async def _request(
-        self, method: str, path: str, params: Mapping[str, Any]
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any],
+        idempotency_key: str | None = None,
     ) -> StripeDict:
         options = self._options()
+        if idempotency_key is not None:
+            options["idempotency_key"] = call_key(idempotency_key, method, path)
         response = await self._call(
             lambda: self.client.raw_request_async(method, path, **params, **options)
         )
@@ -192,6 +219,10 @@ def _translate(exc: stripe.StripeError) -> GatewayError:
         return _forbidden(exc.user_message or "", message)
     if isinstance(exc, stripe.RateLimitError):
         return RateLimited("Stripe's rate limit was reached; retry shortly.")
+    if isinstance(exc, stripe.IdempotencyError):
+        return IdempotencyConflict(
+            "This idempotency key was used with different input; use a new key."
+        )
     if isinstance(exc, stripe.InvalidRequestError | stripe.CardError):
         return _invalid_request(exc, message)
     return UpstreamUnavailable("Stripe is unavailable; retry shortly.")

@@ -21,6 +21,7 @@ from resolvers.errors import GatewayError
 from schema.cost import StripeCallBudget
 from schema.customers import Customer
 from schema.invoices import Invoice, InvoiceLineItem
+from schema.mutations import WRITE_SCOPES, Mutation
 from schema.payments import Charge, PaymentIntent, Refund
 from schema.permissions import protect
 from schema.products import Price, Product
@@ -79,6 +80,7 @@ class GatewaySchema(strawberry.Schema):
                 )
 
 
+protect([Mutation], writes=WRITE_SCOPES)
 protect(
     [
         Query,
@@ -110,6 +112,7 @@ SHAPE_RULES = [
 
 schema = GatewaySchema(
     query=Query,
+    mutation=Mutation,
     extensions=[
         MaskUnexpectedErrors,
         StripeCallBudget,

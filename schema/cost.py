@@ -33,6 +33,10 @@ class StripeCallBudget(SchemaExtension):
             root = self._root_selection()
             scopes = context.principal.scopes
             self.estimate = estimate_calls(root, scopes, context.planner)
+            if self._is_mutation():
+                # Each mutation writes once; what its payload selects is answered
+                # from that write.
+                self.estimate += sum(len(uses) for uses in root.fields.values())
         except Exception:
             # Without an estimate the budget cannot be kept: refuse, never guess.
             logger.exception("estimating Stripe calls failed")
@@ -59,6 +63,10 @@ class StripeCallBudget(SchemaExtension):
                 "stripeWaitMs": round(stats.seconds * 1000, 1),
             }
         }
+
+    def _is_mutation(self) -> bool:
+        operation = self.execution_context.operation_type
+        return operation is not None and operation.value == "mutation"
 
     def _root_selection(self) -> Selection:
         document = self.execution_context.graphql_document

@@ -200,3 +200,40 @@ def test_payment_intents_latest_charge_refunds(
         "status": "SUCCEEDED",
         "charge": {"id": charge["id"]},
     }
+
+
+WRITES = """
+mutation ($email: String!) {
+  customerCreate(input: {email: $email, name: "Lin", metadata: {plan: "pro"}}) {
+    customer { id email name metadata }
+    userErrors { code }
+  }
+  productCreate(input: {name: "Gadget"}) {
+    product { id name active }
+    userErrors { code }
+  }
+}
+"""
+
+RENAMES = """
+mutation ($product: ID!, $customer: ID!) {
+  productUpdate(input: {id: $product, name: "Gizmo"}) { product { name } }
+  customerUpdate(input: {id: $customer, name: "Lee"}) { customer { name } }
+}
+"""
+
+
+def test_customer_and_product_writes(graphql: GraphQL) -> None:
+    body = graphql(WRITES, email="lin@example.com")
+
+    assert "errors" not in body, body["errors"]
+    customer = body["data"]["customerCreate"]["customer"]
+    assert customer["email"] == "lin@example.com"
+    assert customer["metadata"] == {"plan": "pro"}
+    product = body["data"]["productCreate"]["product"]
+    assert product["name"] == "Gadget"
+    renamed = graphql(RENAMES, product=product["id"], customer=customer["id"])
+    assert renamed["data"] == {
+        "productUpdate": {"product": {"name": "Gizmo"}},
+        "customerUpdate": {"customer": {"name": "Lee"}},
+    }

@@ -250,4 +250,7 @@ def _invalid_request(exc: stripe.StripeError, message: str) -> GatewayError:
     details = {"stripeCode": exc.code, "param": param}
     if exc.error is not None and exc.error.decline_code:
         details["declineCode"] = exc.error.decline_code
+    if exc.error is not None and exc.error.payment_intent:
+        # The intent a failed payment left behind, for the payload to show.
+        details["paymentIntent"] = exc.error.payment_intent.id
     return BadUserInput(message, **{k: v for k, v in details.items() if v})

@@ -7,10 +7,11 @@ import strawberry
 from resolvers.scopes import Access, Resource
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.customers import CustomerMutations
+from schema.mutations.payments import PaymentMutations
 
 
 @strawberry.type(description="Create and change Stripe objects.")
-class Mutation(CustomerMutations, CatalogMutations):
+class Mutation(CustomerMutations, CatalogMutations, PaymentMutations):
     pass
 
 
@@ -24,6 +25,16 @@ WRITE_SCOPES = {
     "product_delete": (Resource.PRODUCTS, Access.WRITE),
     "price_create": (Resource.PRICES, Access.WRITE),
     "price_update": (Resource.PRICES, Access.WRITE),
+    "payment_intent_create": (Resource.PAYMENT_INTENTS, Access.WRITE),
+    "payment_intent_update": (Resource.PAYMENT_INTENTS, Access.WRITE),
+    "payment_intent_confirm": (Resource.PAYMENT_INTENTS, Access.WRITE),
+    "payment_intent_capture": (Resource.PAYMENT_INTENTS, Access.WRITE),
+    "payment_intent_cancel": (Resource.PAYMENT_INTENTS, Access.WRITE),
+    "charge_update": (Resource.CHARGES, Access.WRITE),
+    "charge_capture": (Resource.CHARGES, Access.WRITE),
+    "refund_create": (Resource.CHARGES, Access.WRITE),
+    "refund_update": (Resource.CHARGES, Access.WRITE),
+    "refund_cancel": (Resource.CHARGES, Access.WRITE),
 }
 """The write scope each mutation needs, by its Python name."""
 

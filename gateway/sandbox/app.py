@@ -3,8 +3,8 @@
 Everything under /v1 goes through one handler that authenticates, decodes the
 bracket-notation parameters and hands over to `dispatch`, with the account and
 permissions of the key. Routes under /_sandbox are the sandbox's own, for
-tests and health checks: the request log, and creating accounts and
-restricted keys.
+tests and health checks: the request log, creating accounts and restricted
+keys, and faults that delay answers after a write was applied.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import logging
 import secrets
 import string
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -35,12 +36,36 @@ _ALPHABET = string.ascii_letters + string.digits
 Params = dict[str, Any]
 
 
+_FAULT_SPEC = {
+    "path_prefix": "str",
+    "method": ("GET", "POST", "DELETE"),
+    "after_apply_delay_ms": "int",
+    "count": "int",
+}
+
+
+@dataclass
+class Fault:
+    """The next `count` matching /v1 requests run, then wait before answering,
+    as when a client's timeout fires after Stripe has applied a write."""
+
+    path_prefix: str
+    method: str | None
+    after_apply_delay_ms: int
+    count: int
+
+    def matches(self, method: str, path: str) -> bool:
+        wanted = self.method in (None, method)
+        return self.count > 0 and wanted and path.startswith(self.path_prefix)
+
+
 class Sandbox:
     def __init__(self, accounts: Accounts, latency_ms: float) -> None:
         self.accounts = accounts
         self.latency = latency_ms / 1000
         # One log for the whole process; each entry names the account reached.
         self.log: list[dict[str, str | None]] = []
+        self.faults: list[Fault] = []
 
     async def stripe(self, request: Request) -> Response:
         request_id = "req_" + "".join(secrets.choice(_ALPHABET) for _ in range(14))
@@ -57,7 +82,17 @@ class Sandbox:
         if outcome.replayed_from:
             headers["Idempotent-Replayed"] = "true"
         headers["Original-Request"] = outcome.replayed_from or request_id
+        await self._delay_if_faulted(request.method, request.url.path)
         return _json(outcome.status, outcome.body, headers)
+
+    async def _delay_if_faulted(self, method: str, path: str) -> None:
+        fault = next((f for f in self.faults if f.matches(method, path)), None)
+        if fault is None:
+            return
+        fault.count -= 1
+        if fault.count == 0:
+            self.faults.remove(fault)
+        await asyncio.sleep(fault.after_apply_delay_ms / 1000)
 
     def _handle(
         self, request: Request, raw_body: str, request_id: str, headers: dict[str, str]
@@ -119,6 +154,27 @@ class Sandbox:
         secret = self.accounts.restrict(account, permissions)
         return {"id": secret, "account": account, "permissions": permissions.levels}
 
+    async def faults_route(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.faults.clear()
+        elif request.method == "POST":
+            return await _answer(request, self._add_fault)
+        return JSONResponse({"faults": [asdict(fault) for fault in self.faults]})
+
+    def _add_fault(self, params: Params) -> Params:
+        # JSON bodies carry numbers; the validator expects form strings.
+        form = {k: str(v) if isinstance(v, int) else v for k, v in params.items()}
+        values = validate(_FAULT_SPEC, form, ("path_prefix", "after_apply_delay_ms"))
+        count = values.get("count")
+        fault = Fault(
+            values["path_prefix"],
+            values.get("method"),
+            values["after_apply_delay_ms"],
+            1 if count is None else count,
+        )
+        self.faults.append(fault)
+        return {"faults": [asdict(fault) for fault in self.faults]}
+
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"ok": True})
 
@@ -134,6 +190,11 @@ def create_app(seed: str | None = "demo", latency_ms: float = 0.0) -> Starlette:
     routes = [
         Route("/_sandbox/requests", sandbox.requests, methods=["GET", "DELETE"]),
         Route("/_sandbox/healthz", sandbox.healthz, methods=["GET"]),
+        Route(
+            "/_sandbox/faults",
+            sandbox.faults_route,
+            methods=["GET", "POST", "DELETE"],
+        ),
         Route("/_sandbox/accounts", sandbox.create_account, methods=["POST"]),
         Route(
             "/_sandbox/restricted_keys",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
 import stripe
 
+from gateway.sandbox.server import SandboxThread, start_in_thread
+from gateway.sandbox.store import Store
 from tests.sandbox_server import SandboxProcess, start_sandbox
 
 API_KEY = "sk_test_sandboxsuite0001"
@@ -36,3 +39,39 @@ def stripe_client(url: str) -> tuple[stripe.StripeClient, stripe.RequestsClient]
         API_KEY, base_addresses={"api": url}, http_client=http, max_network_retries=0
     )
     return client, http
+
+
+@pytest.fixture(scope="session")
+def blank_sandbox() -> Iterator[SandboxProcess]:
+    """A sandbox without seed data, shared by the write-flow suites."""
+    server = start_sandbox(seed=None)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def blank(blank_sandbox: SandboxProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=blank_sandbox.url, auth=(API_KEY, "")) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def in_process() -> Iterator[SandboxThread]:
+    """A blank sandbox in this process, for states no API call reaches
+    (a paused subscription, a refund awaiting action)."""
+    sandbox = start_in_thread(seed=None)
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture(scope="session")
+def in_process_api(in_process: SandboxThread) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=in_process.url, auth=(API_KEY, "")) as client:
+        yield client
+
+
+def store_of(sandbox: SandboxThread) -> Store:
+    """The default account's objects, to set a state directly."""
+    app: Any = sandbox.server.config.app
+    store: Store = app.state.store
+    return store

@@ -1,0 +1,62 @@
+"""Faults injected through /_sandbox/faults: a write applied, then an answer
+late enough for the client's timeout to fire first."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.sandbox_server import SandboxProcess
+
+DELAY_MS = 600
+
+
+@pytest.fixture
+def faults(blank_sandbox: SandboxProcess) -> Iterator[str]:
+    url = f"{blank_sandbox.url}/_sandbox/faults"
+    yield url
+    httpx.delete(url).raise_for_status()
+
+
+def test_a_delayed_write_is_applied_before_the_timeout(
+    faults: str, blank: httpx.Client
+) -> None:
+    fault = {
+        "path_prefix": "/v1/customers",
+        "method": "POST",
+        "after_apply_delay_ms": DELAY_MS,
+        "count": 1,
+    }
+    listed = httpx.post(faults, json=fault).json()["faults"]
+    headers = {"Idempotency-Key": "fault-timeout-1"}
+
+    with pytest.raises(httpx.ReadTimeout):
+        blank.post("/v1/customers", data={"name": "Late"}, headers=headers, timeout=0.2)
+    retry = blank.post("/v1/customers", data={"name": "Late"}, headers=headers)
+    started = time.monotonic()
+    unaffected = blank.post("/v1/customers", data={"name": "Prompt"})
+    elapsed = time.monotonic() - started
+
+    assert listed == [fault]
+    assert retry.status_code == 200 and retry.headers["Idempotent-Replayed"] == "true"
+    names = [
+        c["name"]
+        for c in blank.get("/v1/customers", params={"limit": 100}).json()["data"]
+    ]
+    assert names.count("Late") == 1
+    assert unaffected.status_code == 200 and elapsed < DELAY_MS / 1000
+    assert httpx.get(faults).json() == {"faults": []}
+
+
+def test_faults_can_be_cleared_and_are_validated(faults: str) -> None:
+    httpx.post(faults, data={"path_prefix": "/v1/refunds", "after_apply_delay_ms": "5"})
+
+    cleared = httpx.delete(faults).json()
+    invalid = httpx.post(faults, json={"path_prefix": "/v1", "method": "PUT"})
+
+    assert cleared == {"faults": []}
+    assert invalid.status_code == 400
+    assert invalid.json()["error"]["param"] == "method"

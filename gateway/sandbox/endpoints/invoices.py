@@ -7,9 +7,12 @@ from ..objects.invoice_lines import create_invoice_item, update_invoice_item
 from ..objects.invoices import (
     attach_item,
     create_invoice,
+    detach_item,
     finalize_invoice,
     mark_uncollectible,
     pay_invoice,
+    require_draft,
+    send_invoice,
     update_invoice,
     void_invoice,
 )
@@ -31,17 +34,17 @@ _COLLECTION = ("charge_automatically", "send_invoice")
 _INVOICE_UPDATE = {
     **METADATA,
     "auto_advance": "bool",
+    "collection_method": _COLLECTION,
+    "days_until_due": "int",
     "default_payment_method": "str",
     "description": "str",
+    "due_date": "int",
     "footer": "str",
 }
 _INVOICE_CREATE = {
     **_INVOICE_UPDATE,
-    "collection_method": _COLLECTION,
     "currency": "str",
     "customer": "str",
-    "days_until_due": "int",
-    "due_date": "int",
     "pending_invoice_items_behavior": ("exclude", "include"),
     "subscription": "str",
 }
@@ -53,6 +56,7 @@ _ITEM = {
     "description": "str",
     "invoice": "str",
     "period": {"start": "int", "end": "int"},
+    "price": "str",
     "pricing": {"price": "str"},
     "quantity": "int",
 }
@@ -125,6 +129,8 @@ def _action(change: str) -> Endpoint:
             pay_invoice(call.store, invoice, call.values)
         elif change == "void":
             void_invoice(call.store, invoice)
+        elif change == "send":
+            send_invoice(invoice)
         else:
             mark_uncollectible(call.store, invoice)
         return call.render(invoice)
@@ -159,6 +165,7 @@ def _create_item(call: Call) -> Obj:
     invoice = None
     if values.get("invoice"):
         invoice = call.store.ref("invoice", values["invoice"], "invoice")
+        require_draft(invoice)
     item = create_invoice_item(call.store, values)
     if invoice is not None:
         attach_item(call.store, invoice, item)
@@ -174,11 +181,8 @@ def _update_item(call: Call) -> Obj:
 def _delete_item(call: Call) -> Obj:
     item = call.store.get("invoiceitem", call.path["id"])
     if item["invoice"]:
-        raise StripeError(
-            400,
-            "You cannot delete an invoice item that is attached to an invoice.",
-            code="invoice_not_editable",
-        )
+        # Only a draft gives up its items; detaching checks that.
+        detach_item(call.store, call.store.get("invoice", item["invoice"]), item)
     call.store.delete("invoiceitem", item["id"])
     return deleted(item)
 
@@ -223,6 +227,7 @@ ENDPOINTS = [
     _action("finalize"),
     _action("pay"),
     _action("void"),
+    _action("send"),
     _action("mark_uncollectible"),
     listing(
         "/v1/invoiceitems",

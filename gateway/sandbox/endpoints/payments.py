@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from ..errors import StripeError
 from ..objects.common import update_metadata
+from ..objects.invoices import settle_intent
 from ..objects.payments import (
     cancel_intent,
+    capture_intent,
     confirm_intent,
     create_intent,
     update_intent,
 )
-from ..objects.refunds import create_refund, update_refund
+from ..objects.refunds import cancel_refund, create_refund, update_refund
 from ..store import Obj
 from .base import METADATA, Call, Endpoint, list_page, listing, matching, retrieve
 
+_CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
 _INTENT_UPDATE = {
     **METADATA,
     "amount": "int",
+    "currency": "str",
     "customer": "str",
     "description": "str",
     "payment_method": "str",
@@ -27,9 +32,8 @@ _INTENT_CREATE = {
         "enabled": "bool",
         "allow_redirects": ("always", "never"),
     },
-    "capture_method": ("automatic", "automatic_async", "manual"),
+    "capture_method": _CAPTURE_METHODS,
     "confirm": "bool",
-    "currency": "str",
     "off_session": "bool",
     "payment_method_types": ["str"],
     "return_url": "str",
@@ -37,7 +41,26 @@ _INTENT_CREATE = {
     "statement_descriptor": "str",
     "statement_descriptor_suffix": "str",
 }
-_CONFIRM = {"payment_method": "str", "return_url": "str", "off_session": "bool"}
+_CONFIRM = {
+    "capture_method": _CAPTURE_METHODS,
+    "off_session": "bool",
+    "payment_method": "str",
+    "receipt_email": "str",
+    "return_url": "str",
+}
+_CAPTURE = {
+    **METADATA,
+    "amount_to_capture": "int",
+    "final_capture": "bool",
+    "statement_descriptor": "str",
+    "statement_descriptor_suffix": "str",
+}
+_CHARGE_CAPTURE = {
+    "amount": "int",
+    "receipt_email": "str",
+    "statement_descriptor": "str",
+    "statement_descriptor_suffix": "str",
+}
 
 
 def _list_intents(call: Call) -> Obj:
@@ -57,19 +80,36 @@ def _create_intent(call: Call) -> Obj:
 
 def _update_intent(call: Call) -> Obj:
     intent = call.store.get("payment_intent", call.path["id"])
-    update_intent(intent, call.values)
+    update_intent(call.store, intent, call.values)
     return call.render(intent)
 
 
 def _confirm(call: Call) -> Obj:
+    values = call.values
     intent = call.store.get("payment_intent", call.path["id"])
-    confirm_intent(call.store, intent, call.values.get("payment_method"))
+    confirm_intent(
+        call.store,
+        intent,
+        values.get("payment_method"),
+        capture_method=values.get("capture_method"),
+        receipt_email=values.get("receipt_email"),
+    )
+    settle_intent(call.store, intent)
+    return call.render(intent)
+
+
+def _capture(call: Call) -> Obj:
+    values = call.values
+    intent = call.store.get("payment_intent", call.path["id"])
+    capture_intent(call.store, intent, values.get("amount_to_capture"))
+    update_metadata(intent, values)
+    settle_intent(call.store, intent)
     return call.render(intent)
 
 
 def _cancel(call: Call) -> Obj:
     intent = call.store.get("payment_intent", call.path["id"])
-    cancel_intent(intent, call.values.get("cancellation_reason"), call.store.now())
+    cancel_intent(call.store, intent, call.values.get("cancellation_reason"))
     return call.render(intent)
 
 
@@ -85,6 +125,27 @@ def _update_charge(call: Call) -> Obj:
     if "description" in call.values:
         charge["description"] = call.values["description"]
     update_metadata(charge, call.values)
+    return call.render(charge)
+
+
+def _capture_charge(call: Call) -> Obj:
+    charge = call.store.get("charge", call.path["id"])
+    if charge["captured"]:
+        raise StripeError(
+            400,
+            f"Charge {charge['id']} has already been captured.",
+            code="charge_already_captured",
+        )
+    if charge["status"] != "succeeded":
+        raise StripeError(
+            400,
+            f"Charge {charge['id']} has a status of {charge['status']} and cannot "
+            "be captured.",
+        )
+    intent = call.store.get("payment_intent", charge["payment_intent"])
+    capture_intent(call.store, intent, call.values.get("amount"))
+    if call.values.get("receipt_email"):
+        charge["receipt_email"] = call.values["receipt_email"]
     return call.render(charge)
 
 
@@ -111,6 +172,11 @@ def _update_refund(call: Call) -> Obj:
     return call.render(refund)
 
 
+def _cancel_refund(call: Call) -> Obj:
+    refund = call.store.get("refund", call.path["id"])
+    return call.render(cancel_refund(call.store, refund))
+
+
 ENDPOINTS = [
     listing(
         "/v1/payment_intents", _list_intents, "payment_intent", {"customer": "str"}
@@ -133,6 +199,9 @@ ENDPOINTS = [
     ),
     Endpoint(
         "POST", "/v1/payment_intents/{id}/confirm", _confirm, "payment_intent", _CONFIRM
+    ),
+    Endpoint(
+        "POST", "/v1/payment_intents/{id}/capture", _capture, "payment_intent", _CAPTURE
     ),
     Endpoint(
         "POST",
@@ -162,6 +231,9 @@ ENDPOINTS = [
         "charge",
         {**METADATA, "description": "str"},
     ),
+    Endpoint(
+        "POST", "/v1/charges/{id}/capture", _capture_charge, "charge", _CHARGE_CAPTURE
+    ),
     listing("/v1/charges/{id}/refunds", _charge_refunds, "refund", {}),
     listing(
         "/v1/refunds",
@@ -184,4 +256,5 @@ ENDPOINTS = [
     ),
     retrieve("/v1/refunds/{id}", "refund"),
     Endpoint("POST", "/v1/refunds/{id}", _update_refund, "refund", METADATA),
+    Endpoint("POST", "/v1/refunds/{id}/cancel", _cancel_refund, "refund"),
 ]

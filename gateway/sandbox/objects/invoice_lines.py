@@ -55,11 +55,14 @@ def update_invoice_item(item: Obj, values: dict[str, Any]) -> None:
 
 
 def line_for_item(store: Store, invoice: Obj, item: Obj) -> Obj:
+    subscription = ((item["parent"] or {}).get("subscription_details") or {}).get(
+        "subscription"
+    )
     details = {
         "invoice_item": item["id"],
-        "proration": False,
+        "proration": item["proration"],
         "proration_details": {"credited_items": None},
-        "subscription": None,
+        "subscription": subscription,
     }
     parent = {
         "invoice_item_details": details,
@@ -127,7 +130,9 @@ def _line(
 
 
 def _price(store: Store, values: dict[str, Any]) -> Obj | None:
-    price_id = (values.get("pricing") or {}).get("price") or values.get("price")
+    if values.get("price"):
+        return store.ref("price", values["price"], "price")
+    price_id = (values.get("pricing") or {}).get("price")
     if not price_id:
         return None
     return store.ref("price", price_id, "pricing[price]")

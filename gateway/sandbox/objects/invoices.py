@@ -39,17 +39,50 @@ def update_invoice(invoice: Obj, values: dict[str, Any]) -> None:
             "You can only modify the metadata and description of a finalized invoice.",
             code="invoice_not_editable",
         )
-    for name in editable:
+    _check_due(values.get("collection_method") or invoice["collection_method"], values)
+    if values.get("collection_method") == "charge_automatically":
+        # Automatic collection has no due date; switching to it drops one.
+        invoice.update(due_date=None, _days_until_due=None)
+    for name in (*editable, "collection_method", "due_date"):
         if name in values:
             invoice[name] = values[name]
+    if "days_until_due" in values:
+        invoice["_days_until_due"] = values["days_until_due"]
     update_metadata(invoice, values)
 
 
+def send_invoice(invoice: Obj) -> Obj:
+    """Test mode sends no e-mail; only the state is checked."""
+    if invoice["status"] != "open":
+        raise _transition(invoice, "send")
+    return invoice
+
+
 def attach_item(store: Store, invoice: Obj, item: Obj) -> None:
-    _require_draft(invoice)
+    require_draft(invoice)
     item["invoice"] = invoice["id"]
     line_for_item(store, invoice, item)
     refresh_totals(store, invoice)
+
+
+def detach_item(store: Store, invoice: Obj, item: Obj) -> None:
+    require_draft(invoice)
+    for line in store.where("line_item", invoice=invoice["id"]):
+        details = line["parent"]["invoice_item_details"] or {}
+        if details.get("invoice_item") == item["id"]:
+            store.delete("line_item", line["id"])
+    item["invoice"] = None
+    refresh_totals(store, invoice)
+
+
+def settle_intent(store: Store, intent: Obj) -> None:
+    """An invoice's intent confirmed directly (as with its confirmation
+    secret) pays the invoice, as Stripe does."""
+    for payment in store.where("invoice_payment", status="open"):
+        if payment["payment"]["payment_intent"] == intent["id"]:
+            invoice = store.get("invoice", payment["invoice"])
+            if invoice["status"] in ("open", "uncollectible"):
+                _record_payment(store, invoice, payment, intent["amount_received"])
 
 
 def refresh_totals(store: Store, invoice: Obj) -> None:
@@ -61,13 +94,14 @@ def refresh_totals(store: Store, invoice: Obj) -> None:
         subtotal_excluding_tax=total,
         total=total,
         total_excluding_tax=total,
-        amount_due=total,
-        amount_remaining=total - invoice["amount_paid"],
+        # A credit total is owed to the customer: nothing is due.
+        amount_due=max(total, 0),
+        amount_remaining=max(total, 0) - invoice["amount_paid"],
     )
 
 
 def finalize_invoice(store: Store, invoice: Obj) -> Obj:
-    _require_draft(invoice)
+    require_draft(invoice)
     customer = store.get("customer", invoice["customer"])
     now = store.now()
     number = f"{customer['invoice_prefix']}-{customer['next_invoice_sequence']:04d}"
@@ -81,8 +115,12 @@ def finalize_invoice(store: Store, invoice: Obj) -> Obj:
         ending_balance=0,
     )
     invoice["status_transitions"]["finalized_at"] = now
-    if invoice["collection_method"] == "send_invoice":
+    if invoice["collection_method"] == "send_invoice" and not invoice["due_date"]:
         invoice["due_date"] = now + DAY * (invoice["_days_until_due"] or 30)
+    if invoice["total"] < 0:
+        # Stripe keeps a negative total as credit on the customer's balance.
+        customer["balance"] += invoice["total"]
+        invoice["ending_balance"] = invoice["total"]
     if invoice["amount_due"] == 0:
         _mark_paid(invoice, now)
     else:
@@ -122,7 +160,7 @@ def void_invoice(store: Store, invoice: Obj) -> Obj:
     payment = default_payment(store, invoice)
     intent = store.get("payment_intent", payment["payment"]["payment_intent"])
     if intent["status"] != "succeeded":
-        cancel_intent(intent, "void_invoice", now)
+        cancel_intent(store, intent, "void_invoice")
     payment["status"] = "canceled"
     payment["status_transitions"]["canceled_at"] = now
     return invoice
@@ -175,12 +213,23 @@ def _record_payment(store: Store, invoice: Obj, payment: Obj, amount: int) -> No
     invoice["amount_paid"] += amount
     invoice["amount_remaining"] = invoice["amount_due"] - invoice["amount_paid"]
     _mark_paid(invoice, now)
+    _activate_subscription(store, invoice)
+
+
+def _activate_subscription(store: Store, invoice: Obj) -> None:
+    # A paid invoice ends the wait of an incomplete or past-due subscription.
+    parent = invoice["parent"]
+    if not parent:
+        return
+    subscription = store.find(parent["subscription_details"]["subscription"])
+    if subscription and subscription["status"] in ("incomplete", "past_due"):
+        subscription["status"] = "active"
 
 
 def _settle_out_of_band(store: Store, invoice: Obj, payment: Obj) -> None:
     now = store.now()
     intent = store.get("payment_intent", payment["payment"]["payment_intent"])
-    cancel_intent(intent, None, now)
+    cancel_intent(store, intent, None)
     payment["status"] = "canceled"
     payment["status_transitions"]["canceled_at"] = now
     invoice["amount_paid_off_stripe"] = invoice["amount_remaining"]
@@ -212,7 +261,18 @@ def _invoice_method(store: Store, invoice: Obj) -> str:
     return str(method)
 
 
-def _require_draft(invoice: Obj) -> None:
+def _check_due(method: str, values: dict[str, Any]) -> None:
+    has_due = values.get("due_date") or values.get("days_until_due")
+    if method == "charge_automatically" and has_due:
+        raise StripeError(
+            400,
+            "Invoices with `collection_method=charge_automatically` cannot have "
+            "`days_until_due` or `due_date`.",
+            param="collection_method",
+        )
+
+
+def require_draft(invoice: Obj) -> None:
     if invoice["status"] != "draft":
         raise StripeError(
             400,

@@ -11,7 +11,8 @@ from typing import Any
 from ..errors import StripeError
 from ..render import Renderer
 from ..store import Obj, Store
-from .common import address, assign, update_metadata
+from .common import address, assign, money, update_metadata
+from .refunds import release
 
 # Payment method -> (code, decline_code, message) for declining test cards.
 DECLINES: dict[str, tuple[str, str | None, str]] = {
@@ -64,7 +65,11 @@ DECLINES: dict[str, tuple[str, str | None, str]] = {
 _BRANDS = {"mastercard": "5555", "amex": "8431", "discover": "1117", "visa": "4242"}
 CONFIRMABLE = ("requires_payment_method", "requires_confirmation", "requires_action")
 CANCELABLE = (*CONFIRMABLE, "requires_capture", "processing")
-_PAST = {"confirm": "confirmed", "cancel": "canceled", "capture": "captured"}
+_PAST = {"confirm": "confirmed", "cancel": "canceled"}
+# Fields that only an unconfirmed intent may change.
+_PAYMENT_FIELDS = ("amount", "currency", "payment_method")
+# How long an uncaptured authorization lasts before Stripe cancels it.
+AUTHORIZATION_DAYS = 7
 
 
 def create_intent(store: Store, values: dict[str, Any]) -> Obj:
@@ -123,20 +128,34 @@ def create_intent(store: Store, values: dict[str, Any]) -> Obj:
     return store.add(intent)
 
 
-def update_intent(intent: Obj, values: dict[str, Any]) -> None:
-    if intent["status"] in ("succeeded", "canceled"):
+def update_intent(store: Store, intent: Obj, values: dict[str, Any]) -> None:
+    if intent["status"] == "canceled":
         raise _unexpected(intent, "update", ())
+    for name in _PAYMENT_FIELDS:
+        if values.get(name) is not None and intent["status"] not in CONFIRMABLE:
+            raise _not_updatable(intent, name)
+    if values.get("customer"):
+        store.ref("customer", values["customer"], "customer")
     assign(intent, values, ("amount", "customer", "description", "receipt_email"))
+    if values.get("currency"):
+        intent["currency"] = values["currency"].lower()
     if values.get("payment_method"):
         intent["payment_method"] = values["payment_method"]
         intent["status"] = "requires_confirmation"
     update_metadata(intent, values)
 
 
-def confirm_intent(store: Store, intent: Obj, method: str | None = None) -> Obj:
-    """Attempt the payment; a decline updates the intent, then raises 402."""
+def confirm_intent(
+    store: Store, intent: Obj, method: str | None = None, **changes: Any
+) -> Obj:
+    """Attempt the payment; a decline updates the intent, then raises 402.
+
+    With `capture_method=manual` a successful attempt only authorizes: the
+    intent waits in `requires_capture` and its charge stays uncaptured.
+    """
     if intent["status"] not in CONFIRMABLE:
         raise _unexpected(intent, "confirm", CONFIRMABLE)
+    intent.update({name: value for name, value in changes.items() if value})
     method = method or intent["payment_method"]
     if not method:
         raise StripeError(
@@ -153,19 +172,47 @@ def confirm_intent(store: Store, intent: Obj, method: str | None = None) -> Obj:
     if decline:
         _fail(intent, charge, method, decline)
         raise card_error(store, intent, charge, method, decline)
-    intent.update(
-        status="succeeded",
-        payment_method=method,
-        amount_received=intent["amount"],
-        last_payment_error=None,
-    )
+    intent.update(payment_method=method, last_payment_error=None)
+    if charge["captured"]:
+        intent.update(status="succeeded", amount_received=intent["amount"])
+    else:
+        intent.update(status="requires_capture", amount_capturable=intent["amount"])
     return intent
 
 
-def cancel_intent(intent: Obj, reason: str | None, now: int) -> None:
+def capture_intent(store: Store, intent: Obj, amount: int | None = None) -> Obj:
+    """Capture all or part of an authorization; the rest is released."""
+    if intent["status"] != "requires_capture":
+        raise StripeError(
+            400,
+            "This PaymentIntent could not be captured because it has a status of "
+            f"{intent['status']}. Only a PaymentIntent with one of the following "
+            "statuses may be captured: requires_capture.",
+            code="payment_intent_unexpected_state",
+        )
+    capturable = intent["amount_capturable"]
+    amount = capturable if amount is None else amount
+    _check_capture(intent, amount, capturable)
+    charge = store.get("charge", intent["latest_charge"])
+    charge.update(captured=True, amount_captured=amount)
+    if amount < capturable:
+        release(store, charge, capturable - amount)
+    intent.update(status="succeeded", amount_received=amount, amount_capturable=0)
+    return intent
+
+
+def cancel_intent(store: Store, intent: Obj, reason: str | None) -> None:
     if intent["status"] not in CANCELABLE:
         raise _unexpected(intent, "cancel", CANCELABLE)
-    intent.update(status="canceled", canceled_at=now, cancellation_reason=reason)
+    if intent["status"] == "requires_capture":
+        # Canceling an authorization gives the held amount back at once.
+        release(store, store.get("charge", intent["latest_charge"]), intent["amount"])
+    intent.update(
+        status="canceled",
+        canceled_at=store.now(),
+        cancellation_reason=reason,
+        amount_capturable=0,
+    )
 
 
 def card_error(
@@ -212,12 +259,13 @@ def create_charge(
 ) -> Obj:
     charge_id = store.new_id("charge")
     paid = decline is None
+    captured = paid and intent["capture_method"] != "manual"
     amount = intent["amount"]
     charge: Obj = {
         "id": charge_id,
         "object": "charge",
         "amount": amount,
-        "amount_captured": amount if paid else 0,
+        "amount_captured": amount if captured else 0,
         "amount_refunded": 0,
         "application": None,
         "application_fee": None,
@@ -226,7 +274,7 @@ def create_charge(
         "balance_transaction": None,
         "billing_details": _billing_details(),
         "calculated_statement_descriptor": "SANDBOX",
-        "captured": paid,
+        "captured": captured,
         "created": store.now(),
         "currency": intent["currency"],
         "customer": intent["customer"],
@@ -244,7 +292,11 @@ def create_charge(
         "paid": paid,
         "payment_intent": intent["id"],
         "payment_method": method,
-        "payment_method_details": _card_details(method, amount if paid else None),
+        "payment_method_details": _card_details(
+            method,
+            amount if paid else None,
+            store.now() if paid and not captured else None,
+        ),
         "presentment_details": None,
         "radar_options": None,
         "receipt_email": intent["receipt_email"],
@@ -263,6 +315,35 @@ def create_charge(
         "transfer_group": None,
     }
     return store.add(charge)
+
+
+def _check_capture(intent: Obj, amount: int, capturable: int) -> None:
+    if amount < 1:
+        raise StripeError(
+            400,
+            "The amount to capture must be a positive integer.",
+            param="amount_to_capture",
+        )
+    if amount > capturable:
+        currency = intent["currency"]
+        raise StripeError(
+            400,
+            f"The amount to capture ({money(amount, currency)}) is greater than the "
+            f"amount capturable on this PaymentIntent ({money(capturable, currency)}).",
+            code="amount_too_large",
+            param="amount_to_capture",
+        )
+
+
+def _not_updatable(intent: Obj, name: str) -> StripeError:
+    return StripeError(
+        400,
+        f"This PaymentIntent's {name} could not be updated because it has a status "
+        f"of {intent['status']}. You may only update the {name} of a PaymentIntent "
+        f"with one of the following statuses: {', '.join(CONFIRMABLE)}.",
+        code="payment_intent_unexpected_state",
+        param=name,
+    )
 
 
 def _unexpected(intent: Obj, action: str, allowed: tuple[str, ...]) -> StripeError:
@@ -333,13 +414,17 @@ def _outcome(decline: tuple[str, str | None, str] | None) -> Obj:
     }
 
 
-def _card_details(method: str, authorized: int | None) -> Obj:
+def _card_details(
+    method: str, authorized: int | None, authorized_at: int | None
+) -> Obj:
     brand = next((name for name in _BRANDS if name in method), "visa")
     card = {
         "amount_authorized": authorized,
         "authorization_code": None,
         "brand": brand,
-        "capture_before": None,
+        "capture_before": None
+        if authorized_at is None
+        else authorized_at + AUTHORIZATION_DAYS * 86_400,
         "checks": {
             "address_line1_check": None,
             "address_postal_code_check": None,

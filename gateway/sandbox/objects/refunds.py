@@ -1,4 +1,6 @@
-"""Refunds of succeeded charges, partial or full."""
+"""Refunds of succeeded charges, partial or full, and the releases of
+authorizations that were never captured (which Stripe also records as
+refunds)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ from .common import money, update_metadata
 
 def create_refund(store: Store, values: dict[str, Any]) -> Obj:
     charge = _charge_to_refund(store, values)
-    remaining = charge["amount_captured"] - charge["amount_refunded"]
+    _require_captured(charge)
+    # Released parts of an authorization count as refunded, so what is left is
+    # the whole amount less everything refunded or released.
+    remaining = charge["amount"] - charge["amount_refunded"]
     if charge["refunded"] or remaining <= 0:
         raise StripeError(
             400,
@@ -21,14 +26,57 @@ def create_refund(store: Store, values: dict[str, Any]) -> Obj:
     amount = values.get("amount")
     amount = remaining if amount is None else amount
     _check_amount(charge, amount, remaining)
-    refund = _build(store, charge, amount, values)
-    charge["amount_refunded"] += amount
-    charge["refunded"] = charge["amount_refunded"] >= charge["amount_captured"]
-    return store.add(refund)
+    return _apply(store, charge, _build(store, charge, amount, values))
+
+
+def release(store: Store, charge: Obj, amount: int) -> Obj:
+    """Give back the uncaptured `amount` of an authorization."""
+    return _apply(store, charge, _build(store, charge, amount, {}))
 
 
 def update_refund(refund: Obj, values: dict[str, Any]) -> None:
     update_metadata(refund, values)
+
+
+def cancel_refund(store: Store, refund: Obj) -> Obj:
+    if refund["status"] != "requires_action":
+        raise StripeError(
+            400,
+            f"Refund {refund['id']} cannot be canceled because it has a status of "
+            f"{refund['status']}. Only a refund with a status of requires_action "
+            "can be canceled.",
+            code="refund_cancel_invalid_state",
+        )
+    refund["status"] = "canceled"
+    charge = store.get("charge", refund["charge"])
+    charge["amount_refunded"] -= refund["amount"]
+    charge["refunded"] = False
+    return refund
+
+
+def _apply(store: Store, charge: Obj, refund: Obj) -> Obj:
+    charge["amount_refunded"] += refund["amount"]
+    charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+    return store.add(refund)
+
+
+def _require_captured(charge: Obj) -> None:
+    if charge["status"] != "succeeded":
+        raise StripeError(
+            400,
+            f"Charge {charge['id']} has a status of {charge['status']} and cannot "
+            "be refunded.",
+            code="charge_not_refundable",
+            param="charge",
+        )
+    if not charge["captured"]:
+        raise StripeError(
+            400,
+            f"Charge {charge['id']} has not been captured. Cancel its "
+            "PaymentIntent to release the authorization instead.",
+            code="charge_not_refundable",
+            param="charge",
+        )
 
 
 def _charge_to_refund(store: Store, values: dict[str, Any]) -> Obj:

@@ -105,6 +105,16 @@ class Store:
             if all(obj.get(key) == value for key, value in equal.items())
         ]
 
+    def mark(self) -> int:
+        return len(self.sequence)
+
+    def discard_since(self, mark: int) -> None:
+        """Forget the objects added after `mark`, for a call that Stripe
+        would refuse as a whole after having tried it."""
+        for table in self.tables.values():
+            for object_id in [oid for oid in table if self.sequence[oid] >= mark]:
+                del table[object_id]
+
     def delete(self, kind: str, object_id: str) -> None:
         self.tables.get(kind, {}).pop(object_id, None)
 

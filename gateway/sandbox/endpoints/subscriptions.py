@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from ..objects.subscriptions import (
-    cancel_subscription,
-    create_subscription,
-    update_subscription,
-)
+from ..objects.subscription_updates import resume_subscription, update_subscription
+from ..objects.subscriptions import cancel_subscription, create_subscription
 from ..store import Obj
 from .base import METADATA, Call, Endpoint, list_page, listing, matching, retrieve
 
@@ -23,27 +20,47 @@ _STATUSES = (
     "unpaid",
 )
 _ENDED = ("canceled", "incomplete_expired")
-_UPDATE = {
+_PAYMENT_BEHAVIORS = (
+    "allow_incomplete",
+    "default_incomplete",
+    "error_if_incomplete",
+    "pending_if_incomplete",
+)
+_PRORATIONS = ("always_invoice", "create_prorations", "none")
+_ITEM = {"price": "str", "quantity": "int", **METADATA}
+_COMMON = {
     **METADATA,
     "cancel_at_period_end": "bool",
+    "collection_method": ("charge_automatically", "send_invoice"),
+    "days_until_due": "int",
     "default_payment_method": "str",
     "description": "str",
+    "payment_behavior": _PAYMENT_BEHAVIORS,
+}
+_UPDATE = {
+    **_COMMON,
+    "cancel_at": "int",
+    "items": [{**_ITEM, "id": "str", "deleted": "bool", "clear_usage": "bool"}],
+    "proration_behavior": _PRORATIONS,
 }
 _CREATE = {
-    **_UPDATE,
-    "collection_method": ("charge_automatically", "send_invoice"),
+    **_COMMON,
     "currency": "str",
     "customer": "str",
-    "days_until_due": "int",
-    "items": [{"price": "str", "quantity": "int", **METADATA}],
-    "payment_behavior": (
-        "allow_incomplete",
-        "default_incomplete",
-        "error_if_incomplete",
-        "pending_if_incomplete",
-    ),
+    "items": [_ITEM],
     "trial_end": "int",
     "trial_period_days": "int",
+}
+_CANCEL = {
+    "cancellation_details": {"comment": "str", "feedback": "str"},
+    "invoice_now": "bool",
+    "prorate": "bool",
+}
+_RESUME = {
+    "billing_cycle_anchor": ("now", "unchanged"),
+    "payment_behavior": ("allow_incomplete", "pending_if_incomplete"),
+    "proration_behavior": _PRORATIONS,
+    "proration_date": "int",
 }
 
 
@@ -86,8 +103,24 @@ def _update(call: Call) -> Obj:
 
 
 def _cancel(call: Call) -> Obj:
+    values = call.values
     subscription = call.store.get("subscription", call.path["id"])
-    return call.render(cancel_subscription(call.store, subscription))
+    cancel_subscription(
+        call.store,
+        subscription,
+        invoice_now=bool(values.get("invoice_now")),
+        prorate_unused=bool(values.get("prorate")),
+    )
+    details = values.get("cancellation_details") or {}
+    subscription["cancellation_details"].update(
+        {name: value for name, value in details.items() if value is not None}
+    )
+    return call.render(subscription)
+
+
+def _resume(call: Call) -> Obj:
+    subscription = call.store.get("subscription", call.path["id"])
+    return call.render(resume_subscription(call.store, subscription, call.values))
 
 
 def _list_items(call: Call) -> Obj:
@@ -121,8 +154,9 @@ ENDPOINTS = [
         "/v1/subscriptions/{id}",
         _cancel,
         "subscription",
-        {"invoice_now": "bool", "prorate": "bool"},
+        _CANCEL,
     ),
+    Endpoint("POST", "/v1/subscriptions/{id}/resume", _resume, "subscription", _RESUME),
     listing(
         "/v1/subscription_items",
         _list_items,

@@ -15,12 +15,14 @@ from .common import ensure_currency, update_metadata
 from .customers import default_payment_method
 from .invoice_lines import line_for_subscription_item
 from .invoices import (
+    attach_item,
     create_invoice,
     finalize_invoice,
     pay_invoice,
     refresh_totals,
     void_invoice,
 )
+from .prorations import pending_items, prorate
 
 DAY = 86_400
 _INTERVAL_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
@@ -34,7 +36,8 @@ def period_end(start: int, price: Obj) -> int:
 
 def create_subscription(store: Store, values: dict[str, Any]) -> Obj:
     customer = store.ref("customer", values["customer"], "customer")
-    prices = _prices(store, values.get("items") or [])
+    prices = recurring_prices(store, values.get("items") or [])
+    mark = store.mark()
     now = store.now()
     trial_end = _trial_end(values, now)
     subscription = _build(store, customer, prices[0]["currency"], values, now)
@@ -43,32 +46,26 @@ def create_subscription(store: Store, values: dict[str, Any]) -> Obj:
     store.add(subscription)
     ensure_currency(customer, subscription["currency"])
     for spec, price in zip(values["items"], prices, strict=True):
-        _add_item(store, subscription, spec, price, now, trial_end)
-    _bill_first_period(store, subscription, customer, values, trial_end)
+        end = trial_end or period_end(now, price)
+        add_item(store, subscription, spec, price, (now, end))
+    try:
+        _bill_first_period(store, subscription, customer, values, trial_end)
+    except StripeError:
+        # error_if_incomplete: Stripe creates nothing when the payment fails.
+        store.discard_since(mark)
+        raise
     return subscription
 
 
-def update_subscription(
-    store: Store, subscription: Obj, values: dict[str, Any]
-) -> None:
-    ended = subscription["status"] in ("canceled", "incomplete_expired")
-    if ended and set(values) - {"metadata", "cancellation_details"}:
-        raise StripeError(
-            400,
-            "A canceled subscription can only update its cancellation_details "
-            "and metadata.",
-            code="invalid_canceled_subscription_fields",
-        )
-    for name in ("description", "default_payment_method", "cancel_at_period_end"):
-        if name in values:
-            subscription[name] = values[name]
-    if "cancel_at_period_end" in values:
-        end = min(item["current_period_end"] for item in items_of(store, subscription))
-        subscription["cancel_at"] = end if values["cancel_at_period_end"] else None
-    update_metadata(subscription, values)
-
-
-def cancel_subscription(store: Store, subscription: Obj) -> Obj:
+def cancel_subscription(
+    store: Store,
+    subscription: Obj,
+    *,
+    invoice_now: bool = False,
+    prorate_unused: bool = False,
+) -> Obj:
+    """End now; `prorate_unused` credits the unused time and `invoice_now`
+    bills what is pending on a final invoice."""
     if subscription["status"] == "canceled":
         raise StripeError(
             404,
@@ -76,10 +73,25 @@ def cancel_subscription(store: Store, subscription: Obj) -> Obj:
             code="resource_missing",
             param="id",
         )
+    if prorate_unused:
+        for item in items_of(store, subscription):
+            price = store.get("price", item["price"])
+            prorate(store, subscription, item, price, item["quantity"], -1)
+    if invoice_now and pending_items(store, subscription):
+        invoice_pending(store, subscription, "subscription_cycle")
     now = store.now()
     subscription.update(status="canceled", canceled_at=now, ended_at=now)
     subscription["cancellation_details"]["reason"] = "cancellation_requested"
     return subscription
+
+
+def invoice_pending(store: Store, subscription: Obj, reason: str) -> Obj:
+    """A finalized invoice of the subscription's pending items alone."""
+    invoice = _new_invoice(store, subscription, reason)
+    for item in pending_items(store, subscription):
+        attach_item(store, invoice, item)
+    subscription["latest_invoice"] = invoice["id"]
+    return finalize_invoice(store, invoice)
 
 
 def renew(store: Store, subscription: Obj) -> Obj:
@@ -95,11 +107,8 @@ def renew(store: Store, subscription: Obj) -> Obj:
         item.update(
             current_period_start=start, current_period_end=period_end(start, price)
         )
-    invoice = _invoice_period(store, subscription, "subscription_cycle")
-    method = subscription["default_payment_method"] or default_payment_method(
-        store.get("customer", subscription["customer"])
-    )
-    _attempt(store, subscription, invoice, method, failed_status="past_due")
+    invoice = invoice_period(store, subscription, "subscription_cycle")
+    attempt_payment(store, subscription, invoice, failed_status="past_due")
     return invoice
 
 
@@ -122,29 +131,42 @@ def _bill_first_period(
     values: dict[str, Any],
     trial_end: int | None,
 ) -> None:
-    invoice = _invoice_period(store, subscription, "subscription_create", trial_end)
+    invoice = invoice_period(store, subscription, "subscription_create", trial_end)
+    behavior = values.get("payment_behavior") or "allow_incomplete"
     if trial_end:
         subscription["status"] = "trialing"
-        return
-    if subscription["collection_method"] == "send_invoice":
+    elif invoice["status"] == "paid" or (
+        subscription["collection_method"] == "send_invoice"
+    ):
+        subscription["status"] = "active"
+    elif behavior == "default_incomplete":
+        subscription["status"] = "incomplete"
+    elif behavior == "error_if_incomplete":
+        pay_invoice(
+            store,
+            invoice,
+            {"payment_method": payment_method(store, customer, subscription)},
+        )
+        subscription["status"] = "active"
+    else:
+        attempt_payment(store, subscription, invoice, failed_status="incomplete")
+
+
+def payment_method(store: Store, customer: Obj, subscription: Obj) -> str | None:
+    method = subscription["default_payment_method"] or default_payment_method(customer)
+    return str(method) if method else None
+
+
+def attempt_payment(
+    store: Store, subscription: Obj, invoice: Obj, failed_status: str
+) -> None:
+    """Pay with the subscription's or customer's method; a decline or a
+    missing method leaves the subscription in `failed_status`."""
+    if invoice["status"] == "paid":
         subscription["status"] = "active"
         return
-    method = subscription["default_payment_method"] or default_payment_method(customer)
-    if values.get("payment_behavior") == "default_incomplete" or not method:
-        subscription["status"] = "incomplete"
-        return
-    _attempt(store, subscription, invoice, method, failed_status="incomplete")
-
-
-def _attempt(
-    store: Store,
-    subscription: Obj,
-    invoice: Obj,
-    method: str | None,
-    failed_status: str,
-) -> None:
-    if invoice["status"] == "paid":
-        return
+    customer = store.get("customer", subscription["customer"])
+    method = payment_method(store, customer, subscription)
     if not method:
         subscription["status"] = failed_status
         return
@@ -158,10 +180,29 @@ def _attempt(
     subscription["status"] = "active"
 
 
-def _invoice_period(
+def invoice_period(
     store: Store, subscription: Obj, reason: str, trial_end: int | None = None
 ) -> Obj:
-    invoice = create_invoice(
+    """Bill the items' current periods, with any pending prorations."""
+    invoice = _new_invoice(store, subscription, reason)
+    for item in items_of(store, subscription):
+        period = {
+            "start": item["current_period_start"],
+            "end": item["current_period_end"],
+        }
+        line = line_for_subscription_item(store, invoice, item, period)
+        if trial_end:
+            # Trial periods are billed at zero, as Stripe's trial invoices are.
+            line.update(amount=0, subtotal=0, description=_trial_text(store, item))
+    for pending in pending_items(store, subscription):
+        attach_item(store, invoice, pending)
+    refresh_totals(store, invoice)
+    subscription["latest_invoice"] = invoice["id"]
+    return finalize_invoice(store, invoice)
+
+
+def _new_invoice(store: Store, subscription: Obj, reason: str) -> Obj:
+    return create_invoice(
         store,
         {
             "customer": subscription["customer"],
@@ -173,18 +214,6 @@ def _invoice_period(
         },
         reason,
     )
-    for item in items_of(store, subscription):
-        period = {
-            "start": item["current_period_start"],
-            "end": item["current_period_end"],
-        }
-        line = line_for_subscription_item(store, invoice, item, period)
-        if trial_end:
-            # Trial periods are billed at zero, as Stripe's trial invoices are.
-            line.update(amount=0, subtotal=0, description=_trial_text(store, item))
-    refresh_totals(store, invoice)
-    subscription["latest_invoice"] = invoice["id"]
-    return finalize_invoice(store, invoice)
 
 
 def _trial_text(store: Store, item: Obj) -> str:
@@ -192,22 +221,21 @@ def _trial_text(store: Store, item: Obj) -> str:
     return f"Trial period for {store.get('product', price['product'])['name']}"
 
 
-def _add_item(
+def add_item(
     store: Store,
     subscription: Obj,
     spec: dict[str, Any],
     price: Obj,
-    now: int,
-    trial_end: int | None,
+    period: tuple[int, int],
 ) -> Obj:
     item: Obj = {
         "id": store.new_id("subscription_item"),
         "object": "subscription_item",
         "billed_until": None,
         "billing_thresholds": None,
-        "created": now,
-        "current_period_end": trial_end or period_end(now, price),
-        "current_period_start": now,
+        "created": store.now(),
+        "current_period_end": period[1],
+        "current_period_start": period[0],
         "current_trial": None,
         "discounts": [],
         "metadata": {},
@@ -220,7 +248,7 @@ def _add_item(
     return store.add(item)
 
 
-def _prices(store: Store, items: list[dict[str, Any]]) -> list[Obj]:
+def recurring_prices(store: Store, items: list[dict[str, Any]]) -> list[Obj]:
     if not items:
         raise StripeError(
             400,
@@ -228,25 +256,7 @@ def _prices(store: Store, items: list[dict[str, Any]]) -> list[Obj]:
             code="parameter_missing",
             param="items",
         )
-    prices = []
-    for index, spec in enumerate(items):
-        param = f"items[{index}][price]"
-        if not spec.get("price"):
-            raise StripeError(
-                400,
-                f"Missing required param: {param}.",
-                code="parameter_missing",
-                param=param,
-            )
-        price = store.ref("price", spec["price"], param)
-        if price["type"] != "recurring":
-            raise StripeError(
-                400,
-                "The price specified is set to `type=one_time` but this field only "
-                "accepts prices with `type=recurring`.",
-                param=param,
-            )
-        prices.append(price)
+    prices = [recurring_price(store, spec, index) for index, spec in enumerate(items)]
     if len({price["currency"] for price in prices}) > 1:
         raise StripeError(
             400,
@@ -254,6 +264,26 @@ def _prices(store: Store, items: list[dict[str, Any]]) -> list[Obj]:
             param="items",
         )
     return prices
+
+
+def recurring_price(store: Store, spec: dict[str, Any], index: int) -> Obj:
+    param = f"items[{index}][price]"
+    if not spec.get("price"):
+        raise StripeError(
+            400,
+            f"Missing required param: {param}.",
+            code="parameter_missing",
+            param=param,
+        )
+    price = store.ref("price", spec["price"], param)
+    if price["type"] != "recurring":
+        raise StripeError(
+            400,
+            "The price specified is set to `type=one_time` but this field only "
+            "accepts prices with `type=recurring`.",
+            param=param,
+        )
+    return price
 
 
 def _trial_end(values: dict[str, Any], now: int) -> int | None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.scopes import Access, Resource
+from schema.mutations.billing import BillingMutations
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.customers import CustomerMutations
 from schema.mutations.payments import PaymentMutations
 
 
 @strawberry.type(description="Create and change Stripe objects.")
-class Mutation(CustomerMutations, CatalogMutations, PaymentMutations):
+class Mutation(CustomerMutations, CatalogMutations, BillingMutations, PaymentMutations):
     pass
 
 
@@ -35,6 +36,20 @@ WRITE_SCOPES = {
     "refund_create": (Resource.CHARGES, Access.WRITE),
     "refund_update": (Resource.CHARGES, Access.WRITE),
     "refund_cancel": (Resource.CHARGES, Access.WRITE),
+    "invoice_create": (Resource.INVOICES, Access.WRITE),
+    "invoice_add_item": (Resource.INVOICES, Access.WRITE),
+    "invoice_remove_item": (Resource.INVOICES, Access.WRITE),
+    "invoice_update": (Resource.INVOICES, Access.WRITE),
+    "invoice_finalize": (Resource.INVOICES, Access.WRITE),
+    "invoice_pay": (Resource.INVOICES, Access.WRITE),
+    "invoice_send": (Resource.INVOICES, Access.WRITE),
+    "invoice_void": (Resource.INVOICES, Access.WRITE),
+    "invoice_mark_uncollectible": (Resource.INVOICES, Access.WRITE),
+    "invoice_delete": (Resource.INVOICES, Access.WRITE),
+    "subscription_create": (Resource.SUBSCRIPTIONS, Access.WRITE),
+    "subscription_update": (Resource.SUBSCRIPTIONS, Access.WRITE),
+    "subscription_cancel": (Resource.SUBSCRIPTIONS, Access.WRITE),
+    "subscription_resume": (Resource.SUBSCRIPTIONS, Access.WRITE),
 }
 """The write scope each mutation needs, by its Python name."""
 

@@ -56,6 +56,28 @@ class SandboxProcess:
         response.raise_for_status()
         return str(response.json()["id"])
 
+    def add_fault(
+        self,
+        path_prefix: str,
+        after_apply_delay_ms: int,
+        method: str | None = None,
+        count: int = 1,
+    ) -> None:
+        """Delay the next `count` answers to matching /v1 requests by
+        `after_apply_delay_ms`, after their writes are applied; cleared by
+        `clear_faults`."""
+        fault: dict[str, Any] = {
+            "path_prefix": path_prefix,
+            "after_apply_delay_ms": after_apply_delay_ms,
+            "count": count,
+        }
+        if method is not None:
+            fault["method"] = method
+        httpx.post(f"{self.url}/_sandbox/faults", json=fault).raise_for_status()
+
+    def clear_faults(self) -> None:
+        httpx.delete(f"{self.url}/_sandbox/faults").raise_for_status()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()

@@ -51,12 +51,24 @@ def test_a_delayed_write_is_applied_before_the_timeout(
     assert httpx.get(faults).json() == {"faults": []}
 
 
-def test_faults_can_be_cleared_and_are_validated(faults: str) -> None:
-    httpx.post(faults, data={"path_prefix": "/v1/refunds", "after_apply_delay_ms": "5"})
+def test_faults_can_be_cleared_and_are_validated(
+    faults: str, blank_sandbox: SandboxProcess
+) -> None:
+    blank_sandbox.add_fault("/v1/refunds", after_apply_delay_ms=5, method="POST")
+    listed = httpx.get(faults).json()["faults"]
 
-    cleared = httpx.delete(faults).json()
+    blank_sandbox.clear_faults()
+    cleared = httpx.get(faults).json()
     invalid = httpx.post(faults, json={"path_prefix": "/v1", "method": "PUT"})
 
+    assert listed == [
+        {
+            "path_prefix": "/v1/refunds",
+            "method": "POST",
+            "after_apply_delay_ms": 5,
+            "count": 1,
+        }
+    ]
     assert cleared == {"faults": []}
     assert invalid.status_code == 400
     assert invalid.json()["error"]["param"] == "method"

@@ -335,3 +335,42 @@ def test_a_mutation_needs_the_write_scope(
         "requiredScope": "customers:write",
     }
     assert sandbox.request_count() == 0
+
+
+@pytest.fixture(scope="module")
+def impatient(sandbox: SandboxProcess) -> Iterator[GraphQL]:
+    """A gateway that gives up on Stripe after a second and does not retry."""
+    gateway = start_gateway(
+        {
+            "STRIPE_API_KEY": SANDBOX_KEY,
+            "STRIPE_API_BASE": sandbox.url,
+            "STRIPE_TIMEOUT": "1",
+            "STRIPE_MAX_NETWORK_RETRIES": "0",
+        }
+    )
+    yield graphql_client(gateway.url)
+    gateway.stop()
+
+
+def test_a_retry_after_a_timeout_leaves_exactly_one_object(
+    impatient: GraphQL, sandbox: SandboxProcess
+) -> None:
+    email = f"{uuid.uuid4().hex[:8]}@example.com"
+    key = uuid.uuid4().hex
+    # Stripe applies the write, then the answer is too slow to arrive.
+    sandbox.add_fault("/v1/customers", after_apply_delay_ms=2500, method="POST")
+
+    try:
+        lost = impatient(CUSTOMER_CREATE, input={"email": email, "idempotencyKey": key})
+    finally:
+        sandbox.clear_faults()
+    retried = impatient(CUSTOMER_CREATE, input={"email": email, "idempotencyKey": key})
+    found = httpx.get(
+        f"{sandbox.url}/v1/customers", params={"email": email}, auth=(SANDBOX_KEY, "")
+    ).json()["data"]
+
+    assert lost["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert retried["data"]["customerCreate"]["customer"]["email"] == email
+    assert [c["id"] for c in found] == [
+        retried["data"]["customerCreate"]["customer"]["id"]
+    ]

@@ -89,7 +89,7 @@ def test_denial_through_a_fragment(graphql: GraphQL, sandbox: SandboxProcess) ->
 def test_denial_through_an_inline_fragment_on_node(
     graphql: GraphQL, sandbox: SandboxProcess
 ) -> None:
-    customer = first_id(sandbox, "/v1/customers")
+    customer = first_id(sandbox, "/v1/customers?email=ada.lovelace@example.com")
     sandbox.reset_requests()
 
     body = graphql(

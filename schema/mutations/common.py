@@ -36,6 +36,7 @@ INVALID_STATE_CODES = frozenset(
         "charge_already_captured",
         "status_transition_invalid",
         "resource_already_exists",
+        "refund_cancel_invalid_state",
     }
 )
 

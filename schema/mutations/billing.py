@@ -149,6 +149,10 @@ class InvoicePayInput:
 @strawberry.type(description="The invoice a mutation wrote, or why it did not.")
 class InvoicePayload:
     invoice: Invoice | None = strawberry.field(description="The invoice as it is now.")
+    invoice_item_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The invoice item (ii_…) the mutation added or removed, if any.",
+    )
     user_errors: list[UserError] = strawberry.field(
         description="Problems with the input; empty on success."
     )
@@ -411,7 +415,7 @@ class BillingMutations:
             InvoiceAddItemInput, strawberry.argument(description="What to write.")
         ],
     ) -> InvoicePayload | None:
-        async def write() -> Invoice:
+        async def write() -> InvoicePayload:
             fields = _item_fields(input)
             check_id(input.invoice)
             key = checked_key(input.idempotency_key)
@@ -421,11 +425,15 @@ class BillingMutations:
                     "invoice", "INVALID_STATE", "Items go on draft invoices only."
                 )
             fields |= {"customer": invoice["customer"], "invoice": invoice["id"]}
-            await info.context.write("/v1/invoiceitems", fields, key)
-            return await _fresh_invoice(info, invoice["id"])
+            item = await info.context.write("/v1/invoiceitems", fields, key)
+            return InvoicePayload(
+                invoice=await _fresh_invoice(info, invoice["id"]),
+                invoice_item_id=strawberry.ID(item["id"]),
+                user_errors=[],
+            )
 
-        invoice, errors = await attempt(write)
-        return InvoicePayload(invoice=invoice, user_errors=errors)
+        payload, errors = await attempt(write)
+        return payload or InvoicePayload(invoice=None, user_errors=errors)
 
     @strawberry.mutation(description="Take an item off its draft invoice.")
     async def invoice_remove_item(
@@ -435,17 +443,21 @@ class BillingMutations:
             InvoiceRemoveItemInput, strawberry.argument(description="What to write.")
         ],
     ) -> InvoicePayload | None:
-        async def write() -> Invoice:
+        async def write() -> InvoicePayload:
             check_id(input.id)
             path = f"/v1/invoiceitems/{input.id}"
             item = await info.context.api.get(path, {})
             if not item.get("invoice"):
                 raise problem("id", "INVALID_STATE", "The item is on no invoice.")
             await info.context.delete(path)
-            return await _fresh_invoice(info, item["invoice"])
+            return InvoicePayload(
+                invoice=await _fresh_invoice(info, item["invoice"]),
+                invoice_item_id=strawberry.ID(item["id"]),
+                user_errors=[],
+            )
 
-        invoice, errors = await attempt(write)
-        return InvoicePayload(invoice=invoice, user_errors=errors)
+        payload, errors = await attempt(write)
+        return payload or InvoicePayload(invoice=None, user_errors=errors)
 
     @strawberry.mutation(
         description="Change an invoice; a finalized one takes only "
@@ -645,6 +657,12 @@ class BillingMutations:
         async def write() -> Subscription:
             check_id(input.id)
             key = checked_key(input.idempotency_key)
+            # Stripe's refusal names no code, so the state is checked first.
+            current = await info.context.load("subscription", input.id)
+            if current["status"] != "paused":
+                raise problem(
+                    "id", "INVALID_STATE", "Only a paused subscription can resume."
+                )
             path = f"/v1/subscriptions/{input.id}/resume"
             return Subscription.from_stripe(await info.context.write(path, {}, key))
 

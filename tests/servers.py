@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-STARTUP_SECONDS = 30.0
+STARTUP_SECONDS = 60.0
 
 GraphQL = Callable[..., dict[str, Any]]
 

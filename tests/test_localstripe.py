@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import stripe
@@ -86,6 +87,8 @@ class Created:
     subscription: str
     payment_intent: str
     refund: str
+    payment_method: str
+    open_invoices: list[str]
 
 
 @pytest.fixture(scope="module")
@@ -124,8 +127,41 @@ def created(localstripe: ServerProcess) -> Created:
     )
     refund = v1.refunds.create({"payment_intent": intent.id, "amount": 500})
     return Created(
-        customer.id, product.id, plan.id, subscription.id, intent.id, refund.id
+        customer.id,
+        product.id,
+        plan.id,
+        subscription.id,
+        intent.id,
+        refund.id,
+        method.id,
+        [_open_invoice(v1, plan.id) for _ in range(2)],
     )
+
+
+def _open_invoice(v1: Any, plan: str) -> str:
+    """An open invoice: localstripe makes one from a subscription whose card fails,
+    then lets the customer's default card pay it."""
+    customer = v1.customers.create({"email": "late@example.com"})
+    failing = {"number": "4000000000000341", "exp_month": 12, "exp_year": 2030}
+    bad = v1.payment_methods.create({"type": "card", "card": {**failing, "cvc": "123"}})
+    v1.payment_methods.attach(bad.id, {"customer": customer.id})
+    v1.customers.update(
+        customer.id, {"invoice_settings": {"default_payment_method": bad.id}}
+    )
+    subscription = v1.subscriptions.create(
+        {
+            "customer": customer.id,
+            "items": [{"plan": plan}],
+            "enable_incomplete_payments": True,
+        }
+    )
+    card = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030}
+    good = v1.payment_methods.create({"type": "card", "card": {**card, "cvc": "123"}})
+    v1.payment_methods.attach(good.id, {"customer": customer.id})
+    v1.customers.update(
+        customer.id, {"invoice_settings": {"default_payment_method": good.id}}
+    )
+    return str(subscription.latest_invoice)
 
 
 @pytest.fixture(scope="module")
@@ -236,4 +272,76 @@ def test_customer_and_product_writes(graphql: GraphQL) -> None:
     assert renamed["data"] == {
         "productUpdate": {"product": {"name": "Gizmo"}},
         "customerUpdate": {"customer": {"name": "Lee"}},
+    }
+
+
+PAY_AND_REFUND = """
+mutation ($customer: ID, $method: String) {
+  paymentIntentCreate(input: {amount: {decimal: "20.00", currency: "usd"},
+      customer: $customer, paymentMethod: $method, confirm: true}) {
+    paymentIntent { id status }
+    userErrors { code message }
+  }
+}
+"""
+
+REFUND = """
+mutation ($intent: ID) {
+  refundCreate(
+    input: {paymentIntent: $intent, amount: {decimal: "5.00", currency: "usd"}}
+  ) {
+    refund { status amount { amount } }
+    userErrors { code message }
+  }
+}
+"""
+
+SUBSCRIBE = """
+mutation ($customer: ID!, $plan: ID!) {
+  subscriptionCreate(input: {customer: $customer, items: [{price: $plan}]}) {
+    subscription { status items { nodes { price { id } } } latestInvoice { status } }
+    userErrors { code message }
+  }
+}
+"""
+
+SETTLE = """
+mutation ($paid: ID!, $voided: ID!) {
+  invoicePay(input: {id: $paid}) { invoice { status } userErrors { code } }
+  invoiceVoid(input: {id: $voided}) { invoice { status } userErrors { code } }
+}
+"""
+
+
+def test_payment_intent_and_refund_writes(graphql: GraphQL, created: Created) -> None:
+    paid = graphql(
+        PAY_AND_REFUND, customer=created.customer, method=created.payment_method
+    )
+    intent = paid["data"]["paymentIntentCreate"]["paymentIntent"]
+    refunded = graphql(REFUND, intent=intent["id"])
+
+    assert intent["status"] == "SUCCEEDED"
+    assert refunded["data"]["refundCreate"] == {
+        "refund": {"status": "SUCCEEDED", "amount": {"amount": 500}},
+        "userErrors": [],
+    }
+
+
+def test_subscription_on_a_plan(graphql: GraphQL, created: Created) -> None:
+    body = graphql(SUBSCRIBE, customer=created.customer, plan=created.plan)
+
+    subscription = body["data"]["subscriptionCreate"]["subscription"]
+    assert subscription["status"] == "ACTIVE"
+    assert subscription["items"]["nodes"] == [{"price": {"id": created.plan}}]
+    assert subscription["latestInvoice"] == {"status": "PAID"}
+
+
+def test_invoice_pay_and_void(graphql: GraphQL, created: Created) -> None:
+    paid, voided = created.open_invoices
+
+    body = graphql(SETTLE, paid=paid, voided=voided)
+
+    assert body["data"] == {
+        "invoicePay": {"invoice": {"status": "PAID"}, "userErrors": []},
+        "invoiceVoid": {"invoice": {"status": "VOID"}, "userErrors": []},
     }

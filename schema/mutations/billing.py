@@ -307,7 +307,14 @@ def _subscription_items(items: list[SubscriptionItemInput]) -> list[dict[str, An
     for item in items:
         check_id(item.price)
         _quantity(item.quantity, "items")
-    return [params(price=item.price, quantity=item.quantity) for item in items]
+    return [
+        params(**_price_param(item.price), quantity=item.quantity) for item in items
+    ]
+
+
+def _price_param(price: str) -> dict[str, str]:
+    # A legacy plan is named as one; Stripe takes either, emulators only this.
+    return {"plan": price} if price.startswith("plan_") else {"price": price}
 
 
 def _item_changes(items: list[SubscriptionItemUpdateInput]) -> list[dict[str, Any]]:

@@ -5,15 +5,22 @@ from __future__ import annotations
 import strawberry
 
 from resolvers.scopes import Access, Resource
-from schema.mutations.billing import BillingMutations
 from schema.mutations.catalog import CatalogMutations
 from schema.mutations.customers import CustomerMutations
+from schema.mutations.invoices import InvoiceMutations
 from schema.mutations.payments import PaymentMutations
+from schema.mutations.subscriptions import SubscriptionMutations
 
 
 @strawberry.type(description="Create and change Stripe objects.")
-class Mutation(CustomerMutations, CatalogMutations, BillingMutations, PaymentMutations):
-    pass
+class Mutation(
+    CustomerMutations,
+    CatalogMutations,
+    PaymentMutations,
+    InvoiceMutations,
+    SubscriptionMutations,
+):
+    """Every mutation, each from its domain's module."""
 
 
 WRITE_SCOPES = {

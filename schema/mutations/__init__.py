@@ -6,9 +6,10 @@ import strawberry
 
 from resolvers.scopes import Access, Resource
 from schema.mutations.catalog import CatalogMutations
+from schema.mutations.charges import ChargeMutations
 from schema.mutations.customers import CustomerMutations
 from schema.mutations.invoices import InvoiceMutations
-from schema.mutations.payments import PaymentMutations
+from schema.mutations.payment_intents import PaymentIntentMutations
 from schema.mutations.subscriptions import SubscriptionMutations
 
 
@@ -16,7 +17,8 @@ from schema.mutations.subscriptions import SubscriptionMutations
 class Mutation(
     CustomerMutations,
     CatalogMutations,
-    PaymentMutations,
+    PaymentIntentMutations,
+    ChargeMutations,
     InvoiceMutations,
     SubscriptionMutations,
 ):

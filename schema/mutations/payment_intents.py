@@ -1,8 +1,8 @@
-"""Taking payments: payment intents and their charges, and refunds of them.
+"""Taking payments: payment intents, created, confirmed, captured and canceled.
 
 Amounts are checked against the currency's minor unit and Stripe's minimum
-charge before any call. An amount captured or refunded must be in the currency
-of its intent or charge, which costs one read to check.
+charge before any call. An amount captured must be in the currency of its
+intent, which costs one read to check.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from resolvers.errors import BadUserInput, IdempotencyConflict
+from resolvers.errors import BadUserInput
 from resolvers.stripe_api import StripeDict, check_id
 from schema.base import GatewayInfo
 from schema.money import to_decimal
@@ -28,7 +28,7 @@ from schema.mutations.common import (
     params,
     problem,
 )
-from schema.payments import Charge, PaymentIntent, Refund
+from schema.payments import PaymentIntent
 
 # Stripe's minimum charge in minor units, where it is fixed in the currency
 # itself; other currencies are checked by Stripe after conversion.
@@ -48,13 +48,6 @@ class CaptureMethodInput(enum.Enum):
 @strawberry.enum(description="Why a payment intent is canceled.")
 class CancellationReasonInput(enum.Enum):
     ABANDONED = "abandoned"
-    DUPLICATE = "duplicate"
-    FRAUDULENT = "fraudulent"
-    REQUESTED_BY_CUSTOMER = "requested_by_customer"
-
-
-@strawberry.enum(description="Why a refund is made.")
-class RefundReasonInput(enum.Enum):
     DUPLICATE = "duplicate"
     FRAUDULENT = "fraudulent"
     REQUESTED_BY_CUSTOMER = "requested_by_customer"
@@ -149,77 +142,6 @@ class PaymentIntentCancelInput:
     )
 
 
-@strawberry.input(description="Changes to a charge; omitted fields stay as they are.")
-class ChargeUpdateInput:
-    id: strawberry.ID = strawberry.field(description="The charge to change.")
-    description: str | None = strawberry.field(
-        default=None, description="An arbitrary description."
-    )
-    metadata: JSON | None = strawberry.field(
-        default=None, description="Keys to set; an empty value removes a key."
-    )
-    idempotency_key: str | None = strawberry.field(
-        default=None, description="Makes a retried update safe."
-    )
-
-
-@strawberry.input(description="An uncaptured charge to capture.")
-class ChargeCaptureInput:
-    id: strawberry.ID = strawberry.field(description="The charge to capture.")
-    amount: MoneyInput | None = strawberry.field(
-        default=None,
-        description="Capture part of the charge and release the rest; "
-        "all of it by default.",
-    )
-    idempotency_key: str | None = strawberry.field(
-        default=None, description="Makes a retried capture safe."
-    )
-
-
-@strawberry.input(
-    description="A refund of a charge, or of a payment intent's charge: give one."
-)
-class RefundCreateInput:
-    charge: strawberry.ID | None = strawberry.field(
-        default=None, description="The charge to refund."
-    )
-    payment_intent: strawberry.ID | None = strawberry.field(
-        default=None, description="The payment intent whose charge to refund."
-    )
-    amount: MoneyInput | None = strawberry.field(
-        default=None,
-        description="Refund part of the payment; what is left unrefunded by default.",
-    )
-    reason: RefundReasonInput | None = strawberry.field(
-        default=None, description="Why the refund is made."
-    )
-    metadata: JSON | None = strawberry.field(
-        default=None, description="Key-value pairs to attach."
-    )
-    idempotency_key: str | None = strawberry.field(
-        default=None, description="Makes a retried refund safe."
-    )
-
-
-@strawberry.input(description="Changes to a refund's metadata.")
-class RefundUpdateInput:
-    id: strawberry.ID = strawberry.field(description="The refund to change.")
-    metadata: JSON | None = strawberry.field(
-        default=None, description="Keys to set; an empty value removes a key."
-    )
-    idempotency_key: str | None = strawberry.field(
-        default=None, description="Makes a retried update safe."
-    )
-
-
-@strawberry.input(description="A refund that awaits action, to cancel.")
-class RefundCancelInput:
-    id: strawberry.ID = strawberry.field(description="The refund to cancel.")
-    idempotency_key: str | None = strawberry.field(
-        default=None, description="Makes a retried cancel safe."
-    )
-
-
 @strawberry.type(description="The payment intent a mutation wrote, or why it did not.")
 class PaymentIntentPayload:
     payment_intent: PaymentIntent | None = strawberry.field(
@@ -230,23 +152,7 @@ class PaymentIntentPayload:
     )
 
 
-@strawberry.type(description="The charge a mutation wrote, or why it did not.")
-class ChargePayload:
-    charge: Charge | None = strawberry.field(description="The charge as it is now.")
-    user_errors: list[UserError] = strawberry.field(
-        description="Problems with the input; empty on success."
-    )
-
-
-@strawberry.type(description="The refund a mutation wrote, or why it did not.")
-class RefundPayload:
-    refund: Refund | None = strawberry.field(description="The refund as it is now.")
-    user_errors: list[UserError] = strawberry.field(
-        description="Problems with the input; empty on success."
-    )
-
-
-def _charge_amount(money: MoneyInput, field: str) -> tuple[int, str]:
+def charge_amount(money: MoneyInput, field: str) -> tuple[int, str]:
     """An amount to charge: in minor units, and at least Stripe's minimum."""
     amount, currency = minor_units(money, field)
     minimum = MINIMUM_CHARGE.get(currency)
@@ -261,7 +167,7 @@ def _charge_amount(money: MoneyInput, field: str) -> tuple[int, str]:
     return amount, currency
 
 
-async def _in_currency_of(
+async def in_currency_of(
     info: GatewayInfo,
     money: tuple[int, str],
     field: str,
@@ -307,7 +213,7 @@ async def _intent_payload(
 
 
 def _create_fields(input: PaymentIntentCreateInput) -> dict[str, Any]:
-    amount, currency = _charge_amount(input.amount, "amount")
+    amount, currency = charge_amount(input.amount, "amount")
     if input.confirm and not input.payment_method:
         raise problem("paymentMethod", "REQUIRED", "Confirming needs a paymentMethod.")
     capture = input.capture_method
@@ -325,21 +231,8 @@ def _create_fields(input: PaymentIntentCreateInput) -> dict[str, Any]:
     )
 
 
-def _refund_target(input: RefundCreateInput) -> tuple[str, str]:
-    """The object refunded, as Stripe's parameter name and its id."""
-    if input.charge and input.payment_intent:
-        raise problem(
-            "paymentIntent", "INVALID", "Give either charge or paymentIntent, not both."
-        )
-    if input.payment_intent:
-        return "payment_intent", input.payment_intent
-    if input.charge:
-        return "charge", input.charge
-    raise problem("charge", "REQUIRED", "Give the charge or paymentIntent to refund.")
-
-
 @strawberry.type
-class PaymentMutations:
+class PaymentIntentMutations:
     @strawberry.mutation(
         description="Create a payment intent, and with confirm charge it at once."
     )
@@ -375,7 +268,7 @@ class PaymentMutations:
             )
             key = checked_key(input.idempotency_key)
             if input.amount is not None:
-                amount, currency = _charge_amount(input.amount, "amount")
+                amount, currency = charge_amount(input.amount, "amount")
                 fields.update(amount=amount, currency=currency)
             path = f"/v1/payment_intents/{input.id}"
             return await info.context.write(path, fields, key)
@@ -415,7 +308,7 @@ class PaymentMutations:
             fields: dict[str, Any] = {}
             if input.amount_to_capture is not None:
                 amount = minor_units(input.amount_to_capture, "amountToCapture")
-                fields["amount_to_capture"] = await _in_currency_of(
+                fields["amount_to_capture"] = await in_currency_of(
                     info, amount, "amountToCapture", "payment_intent", input.id
                 )
             path = f"/v1/payment_intents/{input.id}/capture"
@@ -443,121 +336,3 @@ class PaymentMutations:
             return await info.context.write(path, fields, key)
 
         return await _intent_payload(info, write)
-
-    @strawberry.mutation(description="Change a charge's description or metadata.")
-    async def charge_update(
-        self,
-        info: GatewayInfo,
-        input: Annotated[
-            ChargeUpdateInput, strawberry.argument(description="What to write.")
-        ],
-    ) -> ChargePayload | None:
-        async def write() -> Charge:
-            check_id(input.id)
-            fields = params(
-                description=input.description,
-                metadata=checked_metadata(input.metadata),
-            )
-            key = checked_key(input.idempotency_key)
-            path = f"/v1/charges/{input.id}"
-            return Charge.from_stripe(await info.context.write(path, fields, key))
-
-        charge, errors = await attempt(write)
-        return ChargePayload(charge=charge, user_errors=errors)
-
-    @strawberry.mutation(
-        description="Capture an uncaptured charge, in full or in part."
-    )
-    async def charge_capture(
-        self,
-        info: GatewayInfo,
-        input: Annotated[
-            ChargeCaptureInput, strawberry.argument(description="What to write.")
-        ],
-    ) -> ChargePayload | None:
-        async def write() -> Charge:
-            check_id(input.id)
-            key = checked_key(input.idempotency_key)
-            fields: dict[str, Any] = {}
-            if input.amount is not None:
-                amount = minor_units(input.amount, "amount")
-                fields["amount"] = await _in_currency_of(
-                    info, amount, "amount", "charge", input.id
-                )
-            path = f"/v1/charges/{input.id}/capture"
-            return Charge.from_stripe(await info.context.write(path, fields, key))
-
-        charge, errors = await attempt(write)
-        return ChargePayload(charge=charge, user_errors=errors)
-
-    @strawberry.mutation(
-        description="Refund a charge or a payment intent, in full or in part."
-    )
-    async def refund_create(
-        self,
-        info: GatewayInfo,
-        input: Annotated[
-            RefundCreateInput, strawberry.argument(description="What to write.")
-        ],
-    ) -> RefundPayload | None:
-        async def write() -> Refund:
-            target, target_id = _refund_target(input)
-            fields = params(
-                reason=input.reason.value if input.reason else None,
-                metadata=checked_metadata(input.metadata),
-            )
-            fields[target] = target_id
-            key = checked_key(input.idempotency_key)
-            if input.amount is not None:
-                amount = minor_units(input.amount, "amount")
-                fields["amount"] = await _in_currency_of(
-                    info, amount, "amount", target, target_id
-                )
-            return Refund.from_stripe(
-                await info.context.write("/v1/refunds", fields, key)
-            )
-
-        refund, errors = await attempt(write)
-        return RefundPayload(refund=refund, user_errors=errors)
-
-    @strawberry.mutation(description="Change a refund's metadata.")
-    async def refund_update(
-        self,
-        info: GatewayInfo,
-        input: Annotated[
-            RefundUpdateInput, strawberry.argument(description="What to write.")
-        ],
-    ) -> RefundPayload | None:
-        async def write() -> Refund:
-            check_id(input.id)
-            fields = params(metadata=checked_metadata(input.metadata))
-            key = checked_key(input.idempotency_key)
-            path = f"/v1/refunds/{input.id}"
-            return Refund.from_stripe(await info.context.write(path, fields, key))
-
-        refund, errors = await attempt(write)
-        return RefundPayload(refund=refund, user_errors=errors)
-
-    @strawberry.mutation(description="Cancel a refund that awaits action.")
-    async def refund_cancel(
-        self,
-        info: GatewayInfo,
-        input: Annotated[
-            RefundCancelInput, strawberry.argument(description="What to write.")
-        ],
-    ) -> RefundPayload | None:
-        async def write() -> Refund:
-            check_id(input.id)
-            key = checked_key(input.idempotency_key)
-            path = f"/v1/refunds/{input.id}/cancel"
-            try:
-                canceled = await info.context.write(path, {}, key)
-            except IdempotencyConflict:
-                raise
-            except BadUserInput as exc:
-                # The call takes no parameters: what Stripe refuses is the state.
-                raise problem("id", "INVALID_STATE", exc.message) from None
-            return Refund.from_stripe(canceled)
-
-        refund, errors = await attempt(write)
-        return RefundPayload(refund=refund, user_errors=errors)

@@ -21,6 +21,10 @@ from schema.selection import selection_of
 
 logger = logging.getLogger(__name__)
 
+MUTATION_CALLS_MAX = 3
+"""The most Stripe calls one mutation makes: a write, and at most a read before
+it (a currency or state to check) and one after (the object as it now is)."""
+
 
 class StripeCallBudget(SchemaExtension):
     """Refuses a query whose estimated Stripe calls exceed the request's budget."""
@@ -34,9 +38,8 @@ class StripeCallBudget(SchemaExtension):
             scopes = context.principal.scopes
             self.estimate = estimate_calls(root, scopes, context.planner)
             if self._is_mutation():
-                # Each mutation writes once; what its payload selects is answered
-                # from that write.
-                self.estimate += sum(len(uses) for uses in root.fields.values())
+                mutations = sum(len(uses) for uses in root.fields.values())
+                self.estimate += mutations * MUTATION_CALLS_MAX
         except Exception:
             # Without an estimate the budget cannot be kept: refuse, never guess.
             logger.exception("estimating Stripe calls failed")

@@ -661,3 +661,23 @@ def test_each_mutation_needs_its_write_scope(
     [error] = body["errors"]
     assert error["extensions"] == {"code": "FORBIDDEN", "requiredScope": scope}
     assert sandbox.requests() == []
+
+
+def test_the_estimate_bounds_a_decline_and_its_reread(graphql: GraphQL) -> None:
+    body = graphql(
+        """
+        mutation {
+          paymentIntentCreate(input: {amount: {decimal: "20.00", currency: "usd"},
+              paymentMethod: "pm_card_visa_chargeDeclined", confirm: true}) {
+            paymentIntent { status }
+            userErrors { code }
+          }
+        }
+        """
+    )
+
+    assert (
+        body["data"]["paymentIntentCreate"]["userErrors"][0]["code"] == "CARD_DECLINED"
+    )
+    cost = body["extensions"]["cost"]
+    assert cost["stripeCalls"] <= cost["estimatedCalls"]

@@ -56,7 +56,10 @@ class RequestContext:
         self, path: str, params: Mapping[str, Any], idempotency_key: str | None
     ) -> StripeDict:
         """Create or change an object; the loaders learn its new state."""
-        written = await self.api.post(path, params, idempotency_key)
+        return self.remember(await self.api.post(path, params, idempotency_key))
+
+    def remember(self, written: StripeDict) -> StripeDict:
+        """Replace what this request loaded of an object with what a write returned."""
         self.loaders.forget(written)
         self.loaders.prime(written)
         return written

@@ -15,8 +15,6 @@ from typing import Any, TypeVar
 import strawberry
 
 from resolvers.errors import BadUserInput, IdempotencyConflict, NotFound
-from resolvers.stripe_api import StripeDict
-from schema.base import GatewayInfo
 from schema.money import THREE_DECIMAL, minor_unit_exponent
 
 T = TypeVar("T")
@@ -145,13 +143,6 @@ def required_text(value: str | None, field: str) -> str:
     if value is None or not value.strip():
         raise problem(field, "REQUIRED", f"{field} must not be empty.")
     return value
-
-
-def remembered(info: GatewayInfo, obj: StripeDict) -> StripeDict:
-    """An object a write returned, told to the request's loaders."""
-    info.context.loaders.forget(obj)
-    info.context.loaders.prime(obj)
-    return obj
 
 
 def problem(field: str | None, code: str, message: str) -> InputProblems:

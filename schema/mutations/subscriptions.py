@@ -19,7 +19,6 @@ from schema.mutations.common import (
     checked_metadata,
     params,
     problem,
-    remembered,
 )
 from schema.mutations.invoices import (
     CollectionMethodInput,
@@ -276,7 +275,7 @@ class SubscriptionMutations:
             query = urlencode({k: str(v).lower() for k, v in options.items()})
             path = f"/v1/subscriptions/{input.id}" + (f"?{query}" if query else "")
             canceled = await info.context.delete(path)
-            return Subscription.from_stripe(remembered(info, canceled))
+            return Subscription.from_stripe(info.context.remember(canceled))
 
         subscription, errors = await attempt(write)
         return SubscriptionPayload(subscription=subscription, user_errors=errors)

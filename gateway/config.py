@@ -28,11 +28,26 @@ class Settings(BaseSettings):
     stripe_api_key: SecretStr | None = None
     stripe_api_base: HttpUrl | None = None
     stripe_account: str | None = None
-    stripe_timeout: float = Field(default=30.0, gt=0, le=600)
+    stripe_timeout: float = Field(default=10.0, gt=0, le=600)
     stripe_max_network_retries: int = Field(default=2, ge=0, le=10)
+    stripe_lock_retries: int = Field(default=3, ge=0, le=10)
     stripe_concurrency: int = Field(default=8, ge=1, le=100)
+    # Stripe's documented per-account limits, in requests a second.
+    stripe_rate_limit_live: float = Field(default=100.0, gt=0, le=100_000)
+    stripe_rate_limit_test: float = Field(default=25.0, gt=0, le=100_000)
     gateway_planner: bool = True
     gateway_max_stripe_calls: int = Field(default=50, ge=1, le=10_000)
+    gateway_request_timeout: float = Field(default=30.0, gt=0, le=600)
+    gateway_max_body_bytes: int = Field(default=262_144, ge=1024, le=100_000_000)
+    gateway_body_timeout: float = Field(default=10.0, gt=0, le=600)
+    gateway_shutdown_timeout: float = Field(default=10.0, ge=0, le=600)
+    gateway_introspection: bool | None = None
+    gateway_cors_origins: str = ""
+    gateway_log_format: Literal["json", "text"] = "json"
+    gateway_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    gateway_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    otel_exporter_otlp_endpoint: HttpUrl | None = None
+    otel_service_name: str = "stripe-graphql-gateway"
 
     gateway_database_url: str = "sqlite+aiosqlite:///gateway.sqlite3"
     gateway_secret_key: SecretStr | None = None
@@ -108,6 +123,17 @@ class Settings(BaseSettings):
     @property
     def production(self) -> bool:
         return self.gateway_env == "production"
+
+    @property
+    def introspection(self) -> bool:
+        """Introspection is on in development and off in production, unless set."""
+        if self.gateway_introspection is None:
+            return not self.production
+        return self.gateway_introspection
+
+    @property
+    def cors_origins(self) -> list[str]:
+        return [o.strip() for o in self.gateway_cors_origins.split(",") if o.strip()]
 
 
 def master_keys(keys: SecretStr) -> list[str]:

@@ -27,7 +27,8 @@ from gateway.tenants.crypto import KeyVault
 from gateway.tenants.store import TenantStore
 from resolvers.context import Principal, RequestContext
 from resolvers.stripe_api import STRIPE_API_VERSION, StripeAPI
-from schema import schema
+from schema import GatewaySchema, build_schema
+from schema import schema as default_schema
 
 Mode = Literal["sandbox", "stripe"]
 
@@ -61,7 +62,7 @@ def wants_graphiql(method: str, headers: Mapping[str, str], query: object) -> bo
 class GatewayGraphQL(GraphQL[RequestContext, None]):
     """Strawberry's ASGI view with the gateway's context and offline GraphiQL."""
 
-    def __init__(self, upstream: Upstream) -> None:
+    def __init__(self, upstream: Upstream, schema: GatewaySchema) -> None:
         # GraphiQL is served before authentication, by AuthenticatedGraphQL.
         super().__init__(schema, graphql_ide=None)
         self.upstream = upstream
@@ -126,6 +127,7 @@ def create_app(
     authenticate: Authenticate,
     admin: ASGIApp | None = None,
     lifespan: Lifespan[Starlette] | None = None,
+    schema: GatewaySchema | None = None,
 ) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -137,7 +139,8 @@ def create_app(
             }
         )
 
-    graphql = AuthenticatedGraphQL(GatewayGraphQL(upstream), tenancy, authenticate)
+    view = GatewayGraphQL(upstream, schema or default_schema)
+    graphql = AuthenticatedGraphQL(view, tenancy, authenticate)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
@@ -179,5 +182,8 @@ def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
             yield
         await upstream.http.close_async()
 
-    app = create_app(upstream, tenancy, authenticator.authenticate, admin, lifespan)
+    schema = build_schema(introspection=settings.introspection)
+    app = create_app(
+        upstream, tenancy, authenticator.authenticate, admin, lifespan, schema
+    )
     return app, authenticator.describe()

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
+    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
 from strawberry.types import ExecutionContext
@@ -110,18 +113,35 @@ SHAPE_RULES = [
     *MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules,
 ]
 
-schema = GatewaySchema(
-    query=Query,
-    mutation=Mutation,
-    extensions=[
-        MaskUnexpectedErrors,
-        StripeCallBudget,
-        # Clients send the same documents again and again; parse and check once.
-        lambda: ParserCache(maxsize=256),
-        lambda: ValidationCache(maxsize=256),
-        lambda: AddValidationRules(SHAPE_RULES),
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-    ],
-)
+ExtensionFactory = type[SchemaExtension] | Callable[[], SchemaExtension]
 
-__all__ = ["schema"]
+
+def build_schema(
+    *, extensions: Sequence[ExtensionFactory] = (), introspection: bool = True
+) -> GatewaySchema:
+    """The gateway's schema, with ``extensions`` run after its own.
+
+    Each call builds a new schema: the application builds one for its settings.
+    """
+    if not introspection:
+        extensions = [*extensions, DisableIntrospection]
+    return GatewaySchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            MaskUnexpectedErrors,
+            StripeCallBudget,
+            # Clients send the same documents again and again; parse and check once.
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            lambda: AddValidationRules(SHAPE_RULES),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            *extensions,
+        ],
+    )
+
+
+schema = build_schema()
+"""The schema with every default, for tools such as ``make schema``."""
+
+__all__ = ["build_schema", "schema"]

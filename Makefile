@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck schema bench system-packages clean
+.PHONY: run test lint typecheck schema bench soak system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || { apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench
+
+# A minute of concurrent clients through the gateway while the sandbox fails
+# 5% of Stripe calls; exits non-zero on a 5xx, a lost or duplicated write, or
+# growing memory.
+soak: $(STAMP)
+	$(BIN)/python -m bench.soak --clients 20 --seconds 60 --fault-rate 0.05
 
 schema: $(STAMP)
 	$(BIN)/python -c "from schema import schema; print(schema.as_str())" > schema.graphql

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Literal
@@ -10,6 +10,7 @@ from typing import Literal
 import stripe
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -22,6 +23,7 @@ from gateway.admin import create_admin_app
 from gateway.auth import AuthenticationFailed, Authenticator
 from gateway.config import Settings, master_keys
 from gateway.graphiql import graphiql_html, static_app
+from gateway.limits import RequestLimits
 from gateway.tenancy import Authenticate, StripeCredentials, Tenancy
 from gateway.tenants.crypto import KeyVault
 from gateway.tenants.store import TenantStore
@@ -87,21 +89,27 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
 
 
 class AuthenticatedGraphQL:
-    """Serves GraphiQL to browsers, and authenticates every operation before
-    the GraphQL view sees it."""
+    """Serves GraphiQL to browsers, unless it is off, and authenticates every
+    operation before the GraphQL view sees it."""
 
     def __init__(
-        self, view: GatewayGraphQL, tenancy: Tenancy, authenticate: Authenticate
+        self,
+        view: GatewayGraphQL,
+        tenancy: Tenancy,
+        authenticate: Authenticate,
+        graphiql: bool = True,
     ) -> None:
         self.view = view
         self.tenancy = tenancy
         self.authenticate = authenticate
+        self.graphiql = graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope)
         query = request.query_params.get("query")
         if wants_graphiql(request.method, request.headers, query):
-            await HTMLResponse(graphiql_html())(scope, receive, send)
+            page = graphiql_html() if self.graphiql else None
+            await playground(page)(scope, receive, send)
             return
         try:
             principal = await self.authenticate(request.headers)
@@ -112,6 +120,15 @@ class AuthenticatedGraphQL:
         request.state.principal = principal
         request.state.credentials = credentials
         await self.view(scope, receive, send)
+
+
+def playground(page: str | None) -> Response:
+    """GraphiQL for a browser, or a JSON 404 where it is off (in production)."""
+    if page is not None:
+        return HTMLResponse(page)
+    message = "GraphiQL is not served here; send GraphQL operations with POST."
+    body = {"errors": [{"message": message, "extensions": {"code": "NOT_FOUND"}}]}
+    return JSONResponse(body, status_code=404)
 
 
 def unauthenticated(exc: AuthenticationFailed) -> JSONResponse:
@@ -128,6 +145,9 @@ def create_app(
     admin: ASGIApp | None = None,
     lifespan: Lifespan[Starlette] | None = None,
     schema: GatewaySchema | None = None,
+    *,
+    middleware: Sequence[Middleware] = (),
+    graphiql: bool = True,
 ) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -140,17 +160,40 @@ def create_app(
         )
 
     view = GatewayGraphQL(upstream, schema or default_schema)
-    graphql = AuthenticatedGraphQL(view, tenancy, authenticate)
+    graphql = AuthenticatedGraphQL(view, tenancy, authenticate, graphiql)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Mount("/static", static_app(), name="static"),
     ]
+    if graphiql:
+        routes.append(Mount("/static", static_app(), name="static"))
     if admin is not None:
         routes.append(Mount("/admin", admin))
     return Starlette(
-        middleware=[Middleware(AccessLogMiddleware)], routes=routes, lifespan=lifespan
+        middleware=[Middleware(AccessLogMiddleware), *middleware],
+        routes=routes,
+        lifespan=lifespan,
     )
+
+
+def http_middleware(settings: Settings) -> list[Middleware]:
+    """CORS for the listed origins only, then the limits on each request."""
+    middleware = []
+    if settings.cors_origins:
+        # Callers authenticate with a bearer token, never a cookie: no credentials.
+        cors = Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type"],
+        )
+        middleware.append(cors)
+    limits = Middleware(
+        RequestLimits,
+        max_body_bytes=settings.gateway_max_body_bytes,
+        body_timeout=settings.gateway_body_timeout,
+    )
+    return [*middleware, limits]
 
 
 def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
@@ -184,6 +227,13 @@ def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
 
     schema = build_schema(introspection=settings.introspection)
     app = create_app(
-        upstream, tenancy, authenticator.authenticate, admin, lifespan, schema
+        upstream,
+        tenancy,
+        authenticator.authenticate,
+        admin,
+        lifespan,
+        schema,
+        middleware=http_middleware(settings),
+        graphiql=not settings.production,
     )
     return app, authenticator.describe()

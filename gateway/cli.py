@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import secrets
+import signal
 import sys
+from types import FrameType
 
 import stripe
 import uvicorn
 
 from gateway.app import Upstream, build_app
 from gateway.config import ConfigError, Settings, exit_with, load_settings_or_exit
+from gateway.limits import head_deadline_protocol
 from resolvers.stripe_api import make_client
 
 logger = logging.getLogger(__name__)
@@ -65,13 +69,27 @@ def _serve(args: argparse.Namespace) -> None:
         exit_with(exc)
     print(f"Access: {access}", file=sys.stderr, flush=True)
     url = f"http://{settings.gateway_host}:{settings.gateway_port}/graphql"
-    print(f"GraphiQL: {url}", flush=True)
+    print(f"{'GraphQL' if settings.production else 'GraphiQL'}: {url}", flush=True)
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
         app,
         host=settings.gateway_host,
         port=settings.gateway_port,
         access_log=False,
+        http=head_deadline_protocol(settings.gateway_body_timeout),
+        # On SIGTERM uvicorn stops accepting, then lets requests in flight
+        # finish for this long (whole seconds) before cancelling them.
+        timeout_graceful_shutdown=math.ceil(settings.gateway_shutdown_timeout),
     )
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    """Exit 0 once uvicorn has shut down gracefully on SIGTERM.
+
+    uvicorn raises the signal again after its shutdown, and the default
+    action would report the process as killed by it.
+    """
+    raise SystemExit(0)
 
 
 def _configure_logging() -> None:

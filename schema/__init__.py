@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -61,8 +63,23 @@ class MaskUnexpectedErrors(MaskErrors):
         return masked
 
 
+# graphql-core ends a message with its guesses at what was meant, e.g.
+# "Cannot query field 'custmers' on type 'Query'. Did you mean 'customers'?"
+SUGGESTION = re.compile(r" Did you mean .*\?$", re.DOTALL)
+
+
 class GatewaySchema(strawberry.Schema):
-    """Logs errors for operators and gives errors in the document a code."""
+    """Logs errors for operators and gives errors in the document a code.
+
+    With ``hide_suggestions``, messages lose graphql-core's "Did you mean"
+    guesses, which would spell out the schema that introspection hides.
+    """
+
+    def __init__(
+        self, *args: Any, hide_suggestions: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.hide_suggestions = hide_suggestions
 
     def process_errors(
         self,
@@ -73,6 +90,8 @@ class GatewaySchema(strawberry.Schema):
         for error in errors:
             if error.original_error is None and not error.extensions:
                 error.extensions = {"code": document_error_code(error)}
+            if self.hide_suggestions:
+                error.message = SUGGESTION.sub("", error.message)
             if is_unexpected(error):
                 logger.error(
                     "unexpected error at %s", error.path, exc_info=error.original_error
@@ -122,10 +141,12 @@ def build_schema(
     """The gateway's schema, with ``extensions`` run after its own.
 
     Each call builds a new schema: the application builds one for its settings.
+    Without introspection, errors do not suggest names from the schema either.
     """
     if not introspection:
         extensions = [*extensions, DisableIntrospection]
     return GatewaySchema(
+        hide_suggestions=not introspection,
         query=Query,
         mutation=Mutation,
         extensions=[

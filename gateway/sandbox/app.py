@@ -4,7 +4,7 @@ Everything under /v1 goes through one handler that authenticates, decodes the
 bracket-notation parameters and hands over to `dispatch`, with the account and
 permissions of the key. Routes under /_sandbox are the sandbox's own, for
 tests and health checks: the request log, creating accounts and restricted
-keys, and faults that delay answers after a write was applied.
+keys, injected faults and Stripe's own rate limit (see faults.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import logging
 import secrets
 import string
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from typing import Any
 
 from starlette.applications import Starlette
@@ -26,6 +25,7 @@ from starlette.routing import Route
 from . import auth, dispatch, forms
 from .accounts import Accounts, ApiKey
 from .errors import StripeError
+from .faults import RATE_LIMITED, Fault, Faults, RateLimiter
 from .params import validate
 from .permissions import SPEC, Permissions
 from .seed import load_seed
@@ -36,45 +36,35 @@ _ALPHABET = string.ascii_letters + string.digits
 Params = dict[str, Any]
 
 
-_FAULT_SPEC = {
-    "path_prefix": "str",
-    "method": ("GET", "POST", "DELETE"),
-    "after_apply_delay_ms": "int",
-    "count": "int",
-}
-
-
-@dataclass
-class Fault:
-    """The next `count` matching /v1 requests run, then wait before answering,
-    as when a client's timeout fires after Stripe has applied a write."""
-
-    path_prefix: str
-    method: str | None
-    after_apply_delay_ms: int
-    count: int
-
-    def matches(self, method: str, path: str) -> bool:
-        wanted = self.method in (None, method)
-        return self.count > 0 and wanted and path.startswith(self.path_prefix)
-
-
 class Sandbox:
     def __init__(self, accounts: Accounts, latency_ms: float) -> None:
         self.accounts = accounts
         self.latency = latency_ms / 1000
         # One log for the whole process; each entry names the account reached.
         self.log: list[dict[str, str | None]] = []
-        self.faults: list[Fault] = []
+        self.faults = Faults()
+        self.limiter = RateLimiter()
 
     async def stripe(self, request: Request) -> Response:
         request_id = "req_" + "".join(secrets.choice(_ALPHABET) for _ in range(14))
+        headers = {"Request-Id": request_id, "Stripe-Version": auth.DEFAULT_VERSION}
+        fault = None
         if request.url.path.startswith("/v1/"):
-            self._log(request)
+            fault = self._strike(request)
             if self.latency > 0:
                 await asyncio.sleep(self.latency)
+        if fault is None:
+            return await self._apply(request, request_id, headers)
+        headers.update(fault.headers())
+        refusal = await fault.before()
+        if refusal is not None:
+            return _json(refusal.status, refusal.body(), headers)
+        return await fault.after(await self._apply(request, request_id, headers))
+
+    async def _apply(
+        self, request: Request, request_id: str, headers: dict[str, str]
+    ) -> Response:
         raw_body = (await request.body()).decode()
-        headers = {"Request-Id": request_id, "Stripe-Version": auth.DEFAULT_VERSION}
         try:
             outcome = self._handle(request, raw_body, request_id, headers)
         except StripeError as error:
@@ -82,17 +72,18 @@ class Sandbox:
         if outcome.replayed_from:
             headers["Idempotent-Replayed"] = "true"
         headers["Original-Request"] = outcome.replayed_from or request_id
-        await self._delay_if_faulted(request.method, request.url.path)
         return _json(outcome.status, outcome.body, headers)
 
-    async def _delay_if_faulted(self, method: str, path: str) -> None:
-        fault = next((f for f in self.faults if f.matches(method, path)), None)
-        if fault is None:
-            return
-        fault.count -= 1
-        if fault.count == 0:
-            self.faults.remove(fault)
-        await asyncio.sleep(fault.after_apply_delay_ms / 1000)
+    def _strike(self, request: Request) -> Fault | None:
+        """The fault for this request, Stripe's own limit first; logged with it."""
+        account = self._account(request)
+        fault: Fault | None
+        if account is not None and not self.limiter.allows(account):
+            fault = RATE_LIMITED
+        else:
+            fault = self.faults.strike(request.method, request.url.path)
+        self._log(request, account, fault)
+        return fault
 
     def _handle(
         self, request: Request, raw_body: str, request_id: str, headers: dict[str, str]
@@ -115,17 +106,21 @@ class Sandbox:
     def _key(self, request: Request) -> ApiKey:
         return self.accounts.resolve(auth.api_key(request.headers.get("authorization")))
 
-    def _log(self, request: Request) -> None:
+    def _account(self, request: Request) -> str | None:
         try:
-            account: str | None = self._key(request).account.id
+            return self._key(request).account.id
         except StripeError:
-            account = None  # refused before reaching any account
+            return None  # refused before reaching any account
+
+    def _log(self, request: Request, account: str | None, fault: Fault | None) -> None:
         self.log.append(
             {
                 "method": request.method,
                 "path": request.url.path,
                 "query": request.url.query,
                 "account": account,
+                "idempotency_key": request.headers.get("idempotency-key"),
+                "fault": fault.kind if fault else None,
             }
         )
 
@@ -159,21 +154,22 @@ class Sandbox:
             self.faults.clear()
         elif request.method == "POST":
             return await _answer(request, self._add_fault)
-        return JSONResponse({"faults": [asdict(fault) for fault in self.faults]})
+        return JSONResponse({"faults": self.faults.listing()})
 
     def _add_fault(self, params: Params) -> Params:
-        # JSON bodies carry numbers; the validator expects form strings.
-        form = {k: str(v) if isinstance(v, int) else v for k, v in params.items()}
-        values = validate(_FAULT_SPEC, form, ("path_prefix", "after_apply_delay_ms"))
-        count = values.get("count")
-        fault = Fault(
-            values["path_prefix"],
-            values.get("method"),
-            values["after_apply_delay_ms"],
-            1 if count is None else count,
-        )
-        self.faults.append(fault)
-        return {"faults": [asdict(fault) for fault in self.faults]}
+        self.faults.add(params)
+        return {"faults": self.faults.listing()}
+
+    async def rate_limit(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.limiter.clear()
+        elif request.method == "POST":
+            return await _answer(request, self._limit)
+        return JSONResponse({"per_second": self.limiter.per_second})
+
+    def _limit(self, params: Params) -> Params:
+        self.limiter.configure(params)
+        return {"per_second": self.limiter.per_second}
 
     async def healthz(self, request: Request) -> Response:
         return JSONResponse({"ok": True})
@@ -193,6 +189,11 @@ def create_app(seed: str | None = "demo", latency_ms: float = 0.0) -> Starlette:
         Route(
             "/_sandbox/faults",
             sandbox.faults_route,
+            methods=["GET", "POST", "DELETE"],
+        ),
+        Route(
+            "/_sandbox/rate_limit",
+            sandbox.rate_limit,
             methods=["GET", "POST", "DELETE"],
         ),
         Route("/_sandbox/accounts", sandbox.create_account, methods=["POST"]),

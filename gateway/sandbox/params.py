@@ -1,7 +1,7 @@
 """Validation of decoded parameters against a small per-endpoint spec.
 
-A spec is a dict of parameter name to kind. Kinds: "str", "int", "bool",
-"metadata", "range" (an exact integer or gt/gte/lt/lte), a tuple of allowed
+A spec is a dict of parameter name to kind. Kinds: "str", "int", "decimal",
+"bool", "metadata", "range" (an exact integer or gt/gte/lt/lte), a tuple of allowed
 strings, a one-element list (an array of that kind) or a nested dict. Empty
 strings mean "unset" and come back as None, as Stripe treats them.
 """
@@ -16,6 +16,7 @@ from .errors import ParamError, missing_param, unknown_param
 Spec = str | tuple[str, ...] | list[Any] | dict[str, Any]
 
 _INTEGER = re.compile(r"^-?\d+$")
+_DECIMAL = re.compile(r"^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 _RANGE_KEYS = ("gt", "gte", "lt", "lte")
 
 
@@ -37,6 +38,12 @@ def integer(value: Any, name: str) -> int:
             param=name,
         )
     return int(value)
+
+
+def _decimal(value: Any, name: str) -> float:
+    if not isinstance(value, str) or not _DECIMAL.match(value):
+        raise ParamError(f"Invalid decimal: {_show(value)}", param=name)
+    return float(value)
 
 
 def _coerce(kind: Spec, value: Any, name: str) -> Any:
@@ -125,6 +132,7 @@ def _show(value: Any) -> str:
 _SCALARS = {
     "str": _string,
     "int": integer,
+    "decimal": _decimal,
     "bool": _boolean,
     "metadata": _metadata,
     "range": _range,

@@ -55,6 +55,14 @@ def blank(blank_sandbox: SandboxProcess) -> Iterator[httpx.Client]:
         yield client
 
 
+@pytest.fixture
+def faults(blank_sandbox: SandboxProcess) -> Iterator[str]:
+    """The blank sandbox's /_sandbox/faults, cleared after the test."""
+    url = f"{blank_sandbox.url}/_sandbox/faults"
+    yield url
+    httpx.delete(url).raise_for_status()
+
+
 @pytest.fixture(scope="session")
 def in_process() -> Iterator[SandboxThread]:
     """A blank sandbox in this process, for states no API call reaches

@@ -105,12 +105,16 @@ def test_request_log_counts_v1_calls_in_order(demo_sandbox: SandboxProcess) -> N
             "path": "/v1/customers",
             "query": "limit=2",
             "account": DEFAULT_ACCOUNT_ID,
+            "idempotency_key": None,
+            "fault": None,
         },
         {
             "method": "GET",
             "path": "/v1/customers/cus_missing",
             "query": "expand%5B0%5D=subscriptions",
             "account": DEFAULT_ACCOUNT_ID,
+            "idempotency_key": None,
+            "fault": None,
         },
     ]
     assert demo_sandbox.request_count() == 0

@@ -231,7 +231,7 @@ class StripeAPI:
             try:
                 return await self._call(method, path, arguments)
             except stripe.RateLimitError as exc:
-                if exc.code != "lock_timeout":
+                if not _is_lock_timeout(exc):
                     raise
             await asyncio.sleep(_lock_backoff(attempt))
         return await self._call(method, path, arguments)
@@ -305,6 +305,11 @@ def _idempotency(method: str, path: str, client_key: str | None) -> dict[str, st
     return {}
 
 
+def _is_lock_timeout(exc: stripe.StripeError) -> bool:
+    # The SDK keeps a 429's code only in the error object it carries.
+    return exc.error is not None and exc.error.code == "lock_timeout"
+
+
 def _lock_backoff(attempt: int) -> float:
     """Exponential backoff with jitter, so writers contending for one lock part."""
     delay = min(LOCK_RETRY_DELAY_MAX, LOCK_RETRY_DELAY * 2**attempt)
@@ -330,7 +335,7 @@ def _translate(exc: stripe.StripeError) -> GatewayError:
         return Unauthenticated("Stripe rejected the gateway's API key.")
     if isinstance(exc, stripe.PermissionError):
         return _forbidden(exc.user_message or "", message)
-    if isinstance(exc, stripe.RateLimitError) and exc.code == "lock_timeout":
+    if isinstance(exc, stripe.RateLimitError) and _is_lock_timeout(exc):
         return RateLimited(
             "A Stripe object stayed locked by another request; retry shortly."
         )

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 READY_SECONDS = 30.0
 STOP_SECONDS = 10.0
 CALL_BUDGET = 10_000
+RATE_LIMIT = 100_000
 
 
 class ServerFailed(RuntimeError):
@@ -100,6 +101,8 @@ class Servers:
             # The benchmark counts the calls a query makes; a refusal by the
             # per-request budget would measure nothing.
             "GATEWAY_MAX_STRIPE_CALLS": str(CALL_BUDGET),
+            # The sandbox has no rate limit; Stripe's would only measure waiting.
+            "STRIPE_RATE_LIMIT_TEST": str(RATE_LIMIT),
             "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{self.workdir / name}.db",
         }
         command = ["-m", "gateway.cli", "serve", "--port", str(port)]

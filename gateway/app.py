@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import stripe
@@ -28,7 +28,9 @@ from gateway.tenancy import Authenticate, StripeCredentials, Tenancy
 from gateway.tenants.crypto import KeyVault
 from gateway.tenants.store import TenantStore
 from resolvers.context import Principal, RequestContext
-from resolvers.stripe_api import STRIPE_API_VERSION, StripeAPI
+from resolvers.observe import CallObserver, NullObserver
+from resolvers.ratelimit import AccountLimits
+from resolvers.stripe_api import STRIPE_API_VERSION, StripeAPI, deadline_after
 from schema import GatewaySchema, build_schema
 from schema import schema as default_schema
 
@@ -47,6 +49,26 @@ class Upstream:
     call_budget: int = 50
     account: str | None = None
     has_default_key: bool = True
+    api_key: str | None = field(default=None, repr=False)
+    """The client's own key: it names the default tenant's rate limit."""
+    limits: AccountLimits = field(default_factory=AccountLimits)
+    lock_retries: int = 3
+    request_timeout: float = 30.0
+    observer: CallObserver = field(default_factory=NullObserver)
+
+    def api_for(self, credentials: StripeCredentials) -> StripeAPI:
+        """Stripe access for one request; its deadline starts now."""
+        key = credentials.api_key or self.api_key or ""
+        return StripeAPI(
+            self.client,
+            concurrency=self.concurrency,
+            api_key=credentials.api_key,
+            account=credentials.account,
+            limiter=self.limits.limiter(key, credentials.account),
+            lock_retries=self.lock_retries,
+            deadline=deadline_after(self.request_timeout),
+            observer=self.observer,
+        )
 
 
 def wants_graphiql(method: str, headers: Mapping[str, str], query: object) -> bool:
@@ -74,14 +96,8 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         principal: Principal = request.state.principal
         credentials: StripeCredentials = request.state.credentials
-        api = StripeAPI(
-            self.upstream.client,
-            concurrency=self.upstream.concurrency,
-            api_key=credentials.api_key,
-            account=credentials.account,
-        )
         return RequestContext(
-            api,
+            self.upstream.api_for(credentials),
             principal,
             planner=self.upstream.planner,
             call_budget=self.upstream.call_budget,

@@ -16,6 +16,7 @@ import uvicorn
 from gateway.app import Upstream, build_app
 from gateway.config import ConfigError, Settings, exit_with, load_settings_or_exit
 from gateway.limits import head_deadline_protocol
+from resolvers.ratelimit import AccountLimits
 from resolvers.stripe_api import make_client
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,10 @@ def _upstream(settings: Settings) -> Upstream:
         call_budget=settings.gateway_max_stripe_calls,
         account=settings.stripe_account,
         has_default_key=key is not None,
+        api_key=key.get_secret_value() if key else None,
+        limits=_account_limits(settings),
+        lock_retries=settings.stripe_lock_retries,
+        request_timeout=settings.gateway_request_timeout,
     )
 
 
@@ -130,8 +135,9 @@ def _sandbox_upstream(settings: Settings, http: stripe.HTTPXClient) -> Upstream:
     sandbox = start_in_thread(seed="demo")
     print(SANDBOX_BANNER, file=sys.stderr, flush=True)
     # The sandbox accepts any test key; a fresh one keeps real keys out of sight.
+    key = f"sk_test_sandbox{secrets.token_hex(8)}"
     client = make_client(
-        f"sk_test_sandbox{secrets.token_hex(8)}",
+        key,
         api_base=sandbox.url,
         max_network_retries=settings.stripe_max_network_retries,
         http_client=http,
@@ -143,6 +149,16 @@ def _sandbox_upstream(settings: Settings, http: stripe.HTTPXClient) -> Upstream:
         settings.stripe_concurrency,
         planner=settings.gateway_planner,
         call_budget=settings.gateway_max_stripe_calls,
+        api_key=key,
+        limits=_account_limits(settings),
+        lock_retries=settings.stripe_lock_retries,
+        request_timeout=settings.gateway_request_timeout,
+    )
+
+
+def _account_limits(settings: Settings) -> AccountLimits:
+    return AccountLimits(
+        settings.stripe_rate_limit_live, settings.stripe_rate_limit_test
     )
 
 

@@ -11,6 +11,7 @@
     ├── Forbidden                     FORBIDDEN
     ├── RateLimited                   RATE_LIMITED
     └── UpstreamUnavailable           UPSTREAM_UNAVAILABLE
+        └── UpstreamTimeout           UPSTREAM_TIMEOUT
 
 Anything raised during execution that is not a ``GatewayError`` is masked as
 ``INTERNAL`` before it reaches a client.
@@ -72,3 +73,9 @@ class UpstreamUnavailable(GatewayError):
     """Stripe could not be reached or failed on its side."""
 
     code = "UPSTREAM_UNAVAILABLE"
+
+
+class UpstreamTimeout(UpstreamUnavailable):
+    """The request's deadline passed before Stripe answered."""
+
+    code = "UPSTREAM_TIMEOUT"

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, cast
 
 import stripe
+from aiolimiter import AsyncLimiter
 
 from resolvers.errors import (
     BadUserInput,
@@ -22,8 +26,10 @@ from resolvers.errors import (
     NotFound,
     RateLimited,
     Unauthenticated,
+    UpstreamTimeout,
     UpstreamUnavailable,
 )
+from resolvers.observe import CallObserver, NullObserver, StripeCall
 from resolvers.scopes import Access, Resource, scope_name
 
 STRIPE_API_VERSION = "2026-10-28.endive"
@@ -35,8 +41,13 @@ STRIPE_PAGE_MAX = 100
 DEFAULT_PAGE_SIZE = 10
 """Stripe's page size when a list call names none."""
 
+LOCK_RETRY_DELAY = 0.2
+"""Seconds before the first retry of a call that met a locked object."""
+
+LOCK_RETRY_DELAY_MAX = 2.0
+
 StripeDict = dict[str, Any]
-T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 # Keys and account ids must never reach a client, even inside Stripe's own text.
 _SECRET_PATTERN = re.compile(r"\b(?:(?:sk|rk|pk)_(?:test|live)_[\w*]+|acct_\w+)")
@@ -122,16 +133,29 @@ class CallStats:
 
     calls: int = 0
     seconds: float = 0.0
+    rate_limit_seconds: float = 0.0
+    """Time calls queued for their account's rate limit before they were sent."""
+
+
+def deadline_after(seconds: float) -> float:
+    """A deadline ``seconds`` from now on the running event loop's clock."""
+    return asyncio.get_running_loop().time() + seconds
 
 
 @dataclass
 class StripeAPI:
-    """Stripe access for one GraphQL request: bounded concurrency, counted calls."""
+    """Stripe access for one GraphQL request: bounded concurrency, counted and
+    observed calls, the account's rate limit and the request's deadline."""
 
     client: stripe.StripeClient
     concurrency: int = 8
     api_key: str | None = field(default=None, repr=False)
     account: str | None = field(default=None, repr=False)
+    limiter: AsyncLimiter | None = None
+    lock_retries: int = 3
+    deadline: float | None = None
+    """When the request stops waiting for Stripe, on the event loop's clock."""
+    observer: CallObserver = field(default_factory=NullObserver)
     stats: CallStats = field(default_factory=CallStats)
 
     def __post_init__(self) -> None:
@@ -158,7 +182,8 @@ class StripeAPI:
         """POST to a Stripe path.
 
         With the client's idempotency key, the call gets a key of its own
-        derived from it; without one, the SDK's own key makes its retries safe.
+        derived from it; without one, a fresh key; either way every retry of
+        the call sends the same key, so Stripe applies the write once.
         """
         return await self._request("post", path, params, idempotency_key)
 
@@ -172,30 +197,123 @@ class StripeAPI:
         params: Mapping[str, Any],
         idempotency_key: str | None = None,
     ) -> StripeDict:
-        options = self._options()
-        if idempotency_key is not None:
-            options["idempotency_key"] = call_key(idempotency_key, method, path)
-        response = await self._call(
-            lambda: self.client.raw_request_async(method, path, **params, **options)
-        )
+        options = {**self._options(), **_idempotency(method, path, idempotency_key)}
+        try:
+            async with asyncio.timeout_at(self.deadline):
+                with translate_errors():
+                    response = await self._retry_locks(method, path, params, options)
+        except TimeoutError:
+            raise UpstreamTimeout(
+                "Stripe did not answer before the request's deadline."
+            ) from None
         # The decoded JSON as it is: StripeObjects would only be turned back.
-        body: StripeDict = response.data
-        return body
+        return cast(StripeDict, response.data)
 
     def _options(self) -> dict[str, str]:
         """Per-tenant request options; unset ones fall back to the client's."""
         options = {"api_key": self.api_key, "stripe_account": self.account}
         return {key: value for key, value in options.items() if value}
 
-    async def _call(self, send: Callable[[], Awaitable[T]]) -> T:
+    async def _retry_locks(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any],
+        options: Mapping[str, str],
+    ) -> stripe.StripeResponse:
+        """Send a call again while Stripe finds its object locked by another.
+
+        The SDK retries connection errors, 409s and 5xx itself, but no 429: a
+        lock timeout is worth retrying, a rate limit is not.
+        """
+        arguments = {**params, **options}
+        for attempt in range(self.lock_retries):
+            try:
+                return await self._call(method, path, arguments)
+            except stripe.RateLimitError as exc:
+                if not _is_lock_timeout(exc):
+                    raise
+            await asyncio.sleep(_lock_backoff(attempt))
+        return await self._call(method, path, arguments)
+
+    async def _call(
+        self, method: str, path: str, arguments: Mapping[str, Any]
+    ) -> stripe.StripeResponse:
+        """One call as the SDK makes it, its network retries included, once the
+        request's concurrency and the account's rate limit let it go."""
         async with self._slots:
+            await self._wait_for_rate_limit()
             started = time.perf_counter()
             self.stats.calls += 1
+            status: int | None = None
+            request_id: str | None = None
             try:
-                with translate_errors():
-                    return await send()
+                response = await self.client.raw_request_async(
+                    method, path, **arguments
+                )
+                status, request_id = response.code, response.request_id
+                return response
+            except stripe.StripeError as exc:
+                status, request_id = exc.http_status, exc.request_id
+                raise
             finally:
-                self.stats.seconds += time.perf_counter() - started
+                seconds = time.perf_counter() - started
+                resource = resource_of(path)
+                self._observe(
+                    StripeCall(method.upper(), resource, status, seconds, request_id)
+                )
+
+    async def _wait_for_rate_limit(self) -> None:
+        if self.limiter is None:
+            return
+        started = time.perf_counter()
+        await self.limiter.acquire()
+        waited = time.perf_counter() - started
+        self.stats.rate_limit_seconds += waited
+        self.observer.rate_limit_wait(waited)
+
+    def _observe(self, call: StripeCall) -> None:
+        self.stats.seconds += call.seconds
+        # The resource only: paths hold ids and params can hold e-mail addresses.
+        logger.debug(
+            "stripe call %s %s status=%s request_id=%s %.1fms",
+            call.method,
+            call.resource,
+            call.status,
+            call.request_id,
+            call.seconds * 1000,
+        )
+        self.observer.stripe_call(call)
+
+
+def resource_of(path: str) -> str:
+    """The first segment of a Stripe path after the version, such as ``customers``."""
+    segments = path.split("?", 1)[0].strip("/").split("/")
+    return segments[1] if len(segments) > 1 else segments[0]
+
+
+def _idempotency(method: str, path: str, client_key: str | None) -> dict[str, str]:
+    """The key of one logical call, kept by every retry of it.
+
+    The SDK would make a fresh key for each attempt it is handed, so a write
+    retried after a lock timeout could be applied twice.
+    """
+    if client_key is not None:
+        return {"idempotency_key": call_key(client_key, method, path)}
+    if method == "post":
+        return {"idempotency_key": f"gw_{uuid.uuid4().hex}"}
+    return {}
+
+
+def _is_lock_timeout(exc: stripe.StripeError) -> bool:
+    # The SDK keeps a 429's code only in the error object it carries.
+    return exc.error is not None and exc.error.code == "lock_timeout"
+
+
+def _lock_backoff(attempt: int) -> float:
+    """Exponential backoff with jitter, so writers contending for one lock part."""
+    delay = min(LOCK_RETRY_DELAY_MAX, LOCK_RETRY_DELAY * 2**attempt)
+    return delay + random.uniform(0, LOCK_RETRY_DELAY)
 
 
 def _expand_params(expand: Sequence[str]) -> dict[str, Any]:
@@ -217,6 +335,10 @@ def _translate(exc: stripe.StripeError) -> GatewayError:
         return Unauthenticated("Stripe rejected the gateway's API key.")
     if isinstance(exc, stripe.PermissionError):
         return _forbidden(exc.user_message or "", message)
+    if isinstance(exc, stripe.RateLimitError) and _is_lock_timeout(exc):
+        return RateLimited(
+            "A Stripe object stayed locked by another request; retry shortly."
+        )
     if isinstance(exc, stripe.RateLimitError):
         return RateLimited("Stripe's rate limit was reached; retry shortly.")
     if isinstance(exc, stripe.IdempotencyError):

@@ -64,6 +64,7 @@ class StripeCallBudget(SchemaExtension):
                 "estimatedCalls": self.estimate,
                 "stripeCalls": stats.calls,
                 "stripeWaitMs": round(stats.seconds * 1000, 1),
+                "rateLimitWaitMs": round(stats.rate_limit_seconds * 1000, 1),
             }
         }
 

@@ -92,13 +92,17 @@ def _wait_until_ready(server: ServerProcess, ready_path: str) -> None:
 def start_gateway(env: Mapping[str, str]) -> ServerProcess:
     """The gateway as ``stripe-gateway serve`` runs it, configured by ``env``.
 
-    Unless ``env`` names a database, the tenant store is a fresh SQLite file.
+    Unless ``env`` names a database, the tenant store is a fresh SQLite file;
+    unless it sets a rate limit, the limit is too high to slow any test down.
     """
     port = free_port()
     command = [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)]
     database = Path(tempfile.mkdtemp(prefix="gateway-")) / "tenants.sqlite3"
-    store = {"GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{database}"}
-    return start_server(command, port, "/healthz", {**store, **env})
+    defaults = {
+        "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "STRIPE_RATE_LIMIT_TEST": "10000",
+    }
+    return start_server(command, port, "/healthz", {**defaults, **env})
 
 
 def start_localstripe() -> ServerProcess:

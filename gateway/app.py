@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import stripe
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -17,15 +16,16 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from gateway import __version__
-from gateway.access_log import AccessLogMiddleware
 from gateway.admin import create_admin_app
 from gateway.auth import AuthenticationFailed, Authenticator
 from gateway.config import Settings, master_keys
 from gateway.graphiql import graphiql_html, static_app
+from gateway.observability import CallObservers, Telemetry
 from gateway.tenancy import Authenticate, StripeCredentials, Tenancy
 from gateway.tenants.crypto import KeyVault
 from gateway.tenants.store import TenantStore
 from resolvers.context import Principal, RequestContext
+from resolvers.observe import CallObserver, NullObserver
 from resolvers.stripe_api import STRIPE_API_VERSION, StripeAPI
 from schema import GatewaySchema, build_schema
 from schema import schema as default_schema
@@ -45,6 +45,7 @@ class Upstream:
     call_budget: int = 50
     account: str | None = None
     has_default_key: bool = True
+    observer: CallObserver = field(default_factory=NullObserver)
 
 
 def wants_graphiql(method: str, headers: Mapping[str, str], query: object) -> bool:
@@ -77,6 +78,7 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
             concurrency=self.upstream.concurrency,
             api_key=credentials.api_key,
             account=credentials.account,
+            # TODO: observer=self.upstream.observer, once StripeAPI takes one
         )
         return RequestContext(
             api,
@@ -128,6 +130,7 @@ def create_app(
     admin: ASGIApp | None = None,
     lifespan: Lifespan[Starlette] | None = None,
     schema: GatewaySchema | None = None,
+    telemetry: Telemetry | None = None,
 ) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -148,9 +151,11 @@ def create_app(
     ]
     if admin is not None:
         routes.append(Mount("/admin", admin))
-    return Starlette(
-        middleware=[Middleware(AccessLogMiddleware)], routes=routes, lifespan=lifespan
-    )
+    telemetry = telemetry or Telemetry()
+    routes.extend(telemetry.routes())
+    # Outermost, so that its line has the status the client got.
+    middleware = [telemetry.middleware()]
+    return Starlette(middleware=middleware, routes=routes, lifespan=lifespan)
 
 
 def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
@@ -176,14 +181,27 @@ def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
             store, upstream.client, token, secure_cookies=settings.production
         )
 
+    telemetry = Telemetry.from_settings(settings)
+    observers = CallObservers([upstream.observer, *telemetry.observers()])
+    upstream = replace(upstream, observer=observers)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with store:
+        async with store, telemetry.running():
             yield
         await upstream.http.close_async()
 
-    schema = build_schema(introspection=settings.introspection)
+    schema = build_schema(
+        extensions=telemetry.schema_extensions(),
+        introspection=settings.introspection,
+    )
     app = create_app(
-        upstream, tenancy, authenticator.authenticate, admin, lifespan, schema
+        upstream,
+        tenancy,
+        authenticator.authenticate,
+        admin,
+        lifespan,
+        schema,
+        telemetry,
     )
     return app, authenticator.describe()

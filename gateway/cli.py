@@ -12,6 +12,7 @@ import uvicorn
 
 from gateway.app import Upstream, build_app
 from gateway.config import ConfigError, Settings, exit_with, load_settings_or_exit
+from gateway.observability import configure_logging
 from resolvers.stripe_api import make_client
 
 logger = logging.getLogger(__name__)
@@ -57,8 +58,9 @@ def _serve(args: argparse.Namespace) -> None:
     settings = load_settings_or_exit(
         **{key: value for key, value in overrides.items() if value is not None}
     )
-    _configure_logging()
     upstream = _upstream(settings)
+    # After the embedded sandbox, whose uvicorn configures uvicorn's loggers.
+    configure_logging(settings)
     try:
         app, access = build_app(settings, upstream)
     except ConfigError as exc:
@@ -71,14 +73,9 @@ def _serve(args: argparse.Namespace) -> None:
         host=settings.gateway_host,
         port=settings.gateway_port,
         access_log=False,
+        # Logging is configured already: uvicorn's lines go through it.
+        log_config=None,
     )
-
-
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
-    # The SDK and httpx log full URLs at INFO, and list filters can hold emails.
-    for noisy in ("stripe", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _upstream(settings: Settings) -> Upstream:

@@ -9,13 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from cryptography.fernet import Fernet
 
-from tests.conftest import SANDBOX_KEY
+from tests.observed import ADMIN_TOKEN, gateway_env
 from tests.sandbox_server import SandboxProcess
 from tests.servers import ServerProcess, start_gateway
 
-ADMIN_TOKEN = "observability-admin-token-" + secrets.token_hex(8)
 EMAIL = "ada.lovelace@example.com"
 
 CUSTOMER_AND_MISSING_ONE = """
@@ -29,17 +27,6 @@ query CustomerByEmail($email: String) {
   customers(email: $email) { nodes { id } }
 }
 """
-
-
-def gateway_env(sandbox: SandboxProcess, **extra: str) -> dict[str, str]:
-    return {
-        "STRIPE_API_KEY": SANDBOX_KEY,
-        "STRIPE_API_BASE": sandbox.url,
-        "STRIPE_RATE_LIMIT_TEST": "1000",
-        "GATEWAY_ADMIN_TOKEN": ADMIN_TOKEN,
-        "GATEWAY_SECRET_KEY": Fernet.generate_key().decode(),
-        **extra,
-    }
 
 
 @pytest.fixture(scope="module")

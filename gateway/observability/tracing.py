@@ -26,6 +26,9 @@ from gateway import __version__
 from gateway.observability.logs import Redactor
 from resolvers.observe import StripeCall
 
+NOTABLE_WAIT_SECONDS = 0.001
+"""Shorter waits for the rate limit are the limiter's own bookkeeping."""
+
 
 class Tracing:
     """The tracer provider and what feeds it: the schema extension and the
@@ -72,10 +75,11 @@ class Tracing:
         span.end(end_time=end)
 
     def rate_limit_wait(self, seconds: float) -> None:
-        """An event on the current span: time spent before a call could start."""
-        trace.get_current_span().add_event(
-            "stripe rate limit wait", {"seconds": seconds}
-        )
+        """An event on the current span when a call had to wait for its turn."""
+        if seconds >= NOTABLE_WAIT_SECONDS:
+            trace.get_current_span().add_event(
+                "stripe rate limit wait", {"seconds": seconds}
+            )
 
     async def shutdown(self) -> None:
         """Export the spans still queued, then stop."""

@@ -130,6 +130,7 @@ def create_app(
     admin: ASGIApp | None = None,
     lifespan: Lifespan[Starlette] | None = None,
     schema: GatewaySchema | None = None,
+    *,
     telemetry: Telemetry | None = None,
 ) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
@@ -202,6 +203,6 @@ def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
         admin,
         lifespan,
         schema,
-        telemetry,
+        telemetry=telemetry,
     )
     return app, authenticator.describe()

@@ -3,13 +3,17 @@ request with what operators need, and no secret or e-mail address in any line.""
 
 from __future__ import annotations
 
+import json
+import logging
 import secrets
+import sys
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
+from gateway.observability.logs import RedactingFormatter, Redactor, json_formatter
 from tests.observed import ADMIN_TOKEN, gateway_env
 from tests.sandbox_server import SandboxProcess
 from tests.servers import ServerProcess, start_gateway
@@ -183,3 +187,25 @@ def test_text_format_is_one_readable_line_per_request(sandbox: SandboxProcess) -
     assert not line.startswith("{")
     assert "INFO gateway.access POST /graphql 200" in line
     assert "tenant_id=default" in line and "error_codes=['NOT_FOUND']" in line
+
+
+def test_redaction_covers_arguments_extra_fields_and_tracebacks() -> None:
+    stripe_key = "rk_test_" + secrets.token_hex(12)
+    # A secret with a quote is escaped in a JSON line, and still found there.
+    quoted = 'quoted"secret-' + secrets.token_hex(8)
+    formatter = RedactingFormatter(json_formatter(), Redactor([quoted]))
+    try:
+        raise ValueError(f"refused {stripe_key}")
+    except ValueError:
+        failure = sys.exc_info()
+    arguments = (EMAIL, "whsec_" + secrets.token_hex(8))
+    record = logging.LogRecord("t", logging.ERROR, "", 1, "%s %s", arguments, failure)
+    record.header = "Basic " + secrets.token_urlsafe(12)
+    record.settings = {"secret": quoted}
+
+    line = json.loads(formatter.format(record))
+
+    assert line["message"] == "[email] [webhook secret]"
+    assert line["header"] == "Basic [redacted]"
+    assert line["settings"] == {"secret": "[redacted]"}
+    assert "[stripe key]" in line["exc_info"] and stripe_key not in line["exc_info"]

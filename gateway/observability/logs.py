@@ -25,7 +25,7 @@ NOT_FIELDS = {*RESERVED_ATTRS, "taskName", "color_message"}
 # What a line may hold that nobody should read there, whatever logged it.
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # Credentials after an authentication scheme, as an Authorization header has them.
-    (re.compile(r"(?i)\b(bearer|basic)(\s+)[\w.~+/=-]+"), r"\1\2[redacted]"),
+    (re.compile(r"(?i)\b(bearer|basic)(\s+)[\w.~+/=-]{8,}"), r"\1\2[redacted]"),
     (
         re.compile(r'(?i)\b((?:authorization|cookie)"?\s*[:=]\s*"?)[^\s",;}]+'),
         r"\1[redacted]",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import stripe
@@ -18,12 +18,12 @@ from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from gateway import __version__
-from gateway.access_log import AccessLogMiddleware
 from gateway.admin import create_admin_app
 from gateway.auth import AuthenticationFailed, Authenticator
 from gateway.config import Settings, master_keys
 from gateway.graphiql import graphiql_html, static_app
 from gateway.limits import RequestLimits
+from gateway.observability import CallObservers, Telemetry
 from gateway.tenancy import Authenticate, StripeCredentials, Tenancy
 from gateway.tenants.crypto import KeyVault
 from gateway.tenants.store import TenantStore
@@ -164,6 +164,7 @@ def create_app(
     *,
     middleware: Sequence[Middleware] = (),
     graphiql: bool = True,
+    telemetry: Telemetry | None = None,
 ) -> Starlette:
     async def healthz(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -185,8 +186,12 @@ def create_app(
         routes.append(Mount("/static", static_app(), name="static"))
     if admin is not None:
         routes.append(Mount("/admin", admin))
+    telemetry = telemetry or Telemetry()
+    routes.extend(telemetry.routes())
+    # The telemetry middleware is outermost, so that its line has the status
+    # the client got, including the limits' refusals.
     return Starlette(
-        middleware=[Middleware(AccessLogMiddleware), *middleware],
+        middleware=[telemetry.middleware(), *middleware],
         routes=routes,
         lifespan=lifespan,
     )
@@ -235,13 +240,20 @@ def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
             store, upstream.client, token, secure_cookies=settings.production
         )
 
+    telemetry = Telemetry.from_settings(settings)
+    observers = CallObservers([upstream.observer, *telemetry.observers()])
+    upstream = replace(upstream, observer=observers)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with store:
+        async with store, telemetry.running():
             yield
         await upstream.http.close_async()
 
-    schema = build_schema(introspection=settings.introspection)
+    schema = build_schema(
+        extensions=telemetry.schema_extensions(),
+        introspection=settings.introspection,
+    )
     app = create_app(
         upstream,
         tenancy,
@@ -251,5 +263,6 @@ def build_app(settings: Settings, upstream: Upstream) -> tuple[Starlette, str]:
         schema,
         middleware=http_middleware(settings),
         graphiql=not settings.production,
+        telemetry=telemetry,
     )
     return app, authenticator.describe()

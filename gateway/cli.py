@@ -16,6 +16,7 @@ import uvicorn
 from gateway.app import Upstream, build_app
 from gateway.config import ConfigError, Settings, exit_with, load_settings_or_exit
 from gateway.limits import head_deadline_protocol
+from gateway.observability import configure_logging
 from resolvers.ratelimit import AccountLimits
 from resolvers.stripe_api import make_client
 
@@ -62,8 +63,9 @@ def _serve(args: argparse.Namespace) -> None:
     settings = load_settings_or_exit(
         **{key: value for key, value in overrides.items() if value is not None}
     )
-    _configure_logging()
     upstream = _upstream(settings)
+    # After the embedded sandbox, whose uvicorn configures uvicorn's loggers.
+    configure_logging(settings)
     try:
         app, access = build_app(settings, upstream)
     except ConfigError as exc:
@@ -81,6 +83,8 @@ def _serve(args: argparse.Namespace) -> None:
         # On SIGTERM uvicorn stops accepting, then lets requests in flight
         # finish for this long (whole seconds) before cancelling them.
         timeout_graceful_shutdown=math.ceil(settings.gateway_shutdown_timeout),
+        # Logging is configured already: uvicorn's lines go through it.
+        log_config=None,
     )
 
 
@@ -91,13 +95,6 @@ def _stopped(signum: int, frame: FrameType | None) -> None:
     action would report the process as killed by it.
     """
     raise SystemExit(0)
-
-
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
-    # The SDK and httpx log full URLs at INFO, and list filters can hold emails.
-    for noisy in ("stripe", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _upstream(settings: Settings) -> Upstream:

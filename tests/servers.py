@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -46,6 +47,29 @@ class ServerProcess:
         with open(self.log_path, encoding="utf-8", errors="replace") as log:
             return log.read()
 
+    def log_records(self) -> list[dict[str, Any]]:
+        """The JSON log lines written so far; other output is left out."""
+        records = []
+        for line in self.output().splitlines():
+            if line.startswith("{"):
+                records.append(json.loads(line))
+        return records
+
+    def wait_for_log(
+        self,
+        matches: Callable[[dict[str, Any]], bool],
+        count: int = 1,
+        timeout: float = 10.0,
+    ) -> list[dict[str, Any]]:
+        """The JSON log records that match, once there are ``count`` of them (or
+        the time is up): a request's line is written just after its response."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [record for record in self.log_records() if matches(record)]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
 
 def start_server(
     command: Sequence[str],
@@ -71,7 +95,7 @@ def start_server(
 
 def _inherited_environment() -> dict[str, str]:
     # Each test states the gateway's whole configuration; none leaks in from outside.
-    own = ("STRIPE_", "GATEWAY_")
+    own = ("STRIPE_", "GATEWAY_", "OTEL_")
     return {k: v for k, v in os.environ.items() if not k.startswith(own)}
 
 

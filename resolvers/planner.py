@@ -156,7 +156,10 @@ def embedded_page_suffices(arguments: Mapping[str, Any]) -> bool:
     if arguments.get("status") is not None:
         return False
     first = arguments.get("first")
-    return first is None or first <= EMBEDDED_PAGE
+    if first is None:
+        return True
+    count = page_count(first)
+    return count is not None and count <= EMBEDDED_PAGE
 
 
 # How each field reaches Stripe when nothing is embedded, by object type and field.
@@ -321,7 +324,21 @@ class _Estimate:
 
 
 def page_size(arguments: Mapping[str, Any]) -> int:
-    size = arguments.get("first")
+    size = page_count(arguments.get("first"))
     if size is None:
-        size = arguments.get("last")
-    return DEFAULT_PAGE_SIZE if size is None else max(0, int(size))
+        size = page_count(arguments.get("last"))
+    return DEFAULT_PAGE_SIZE if size is None else max(0, size)
+
+
+def page_count(value: Any) -> int | None:
+    """``first`` or ``last`` as GraphQL coerces an Int, or None if it is not one.
+
+    The estimate reads variables before GraphQL coerces them: a value that is
+    not an Int (a string, NaN, a list) fails coercion, so nothing it estimates
+    runs; an integral float such as 1000.0 passes as 1000.
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, Inexact, InvalidOperation, localcontext
 from typing import Any, TypeVar
 
 import strawberry
@@ -82,9 +82,14 @@ def minor_units(money: MoneyInput, field: str) -> tuple[int, str]:
     try:
         amount = Decimal(money.decimal)
     except InvalidOperation:
-        raise problem(field, "INVALID", f"'{money.decimal}' is not a number.") from None
-    minor = amount.scaleb(exponent)
-    if amount < 0 or minor != minor.to_integral_value():
+        amount = Decimal("NaN")
+    if not amount.is_finite():
+        raise problem(field, "INVALID", f"'{money.decimal}' is not a number.")
+    # Bounded before any arithmetic, which would overflow on "1e999999".
+    if amount.adjusted() >= AMOUNT_DIGITS_MAX:
+        raise problem(field, "INVALID", "Stripe takes at most 8 digits of minor units.")
+    minor = _scaled_exactly(amount, exponent)
+    if amount < 0 or minor is None:
         places = f"{exponent} decimal places" if exponent else "whole units"
         raise problem(field, "INVALID", f"{currency.upper()} amounts take {places}.")
     if currency in THREE_DECIMAL and int(minor) % 10:
@@ -96,6 +101,20 @@ def minor_units(money: MoneyInput, field: str) -> tuple[int, str]:
     if len(str(int(minor))) > AMOUNT_DIGITS_MAX:
         raise problem(field, "INVALID", "Stripe takes at most 8 digits of minor units.")
     return int(minor), currency
+
+
+def _scaled_exactly(amount: Decimal, places: int) -> Decimal | None:
+    """``amount`` times 10**places, or None when that leaves a fraction.
+
+    Rounding is trapped: "1e-999999999" or thirty digits must not become 0 or 100.
+    """
+    with localcontext() as context:
+        context.traps[Inexact] = True
+        try:
+            minor = amount.scaleb(places)
+        except Inexact:
+            return None
+    return minor if minor == minor.to_integral_value() else None
 
 
 def checked_metadata(metadata: Any, field: str = "metadata") -> dict[str, str] | None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import stripe
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -91,6 +93,23 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
         super().__init__(schema, graphql_ide=None)
         self.upstream = upstream
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # Strawberry answers a request it cannot read in plain text; clients
+        # parse every answer as GraphQL's JSON and look for a code.
+        try:
+            response = await self.run(Request(scope, receive))
+        except HTTPException as exc:
+            response = refusal(exc.status_code, exc.reason)
+        await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except ValueError as exc:
+            # Not only malformed JSON: Python also refuses integers of over
+            # 4300 digits, with a plain ValueError.
+            raise HTTPException(400, "The request body is not valid JSON.") from exc
+
     async def get_context(  # type: ignore[override]
         self, request: Request, response: Response
     ) -> RequestContext:
@@ -145,6 +164,16 @@ def playground(page: str | None) -> Response:
     message = "GraphiQL is not served here; send GraphQL operations with POST."
     body = {"errors": [{"message": message, "extensions": {"code": "NOT_FOUND"}}]}
     return JSONResponse(body, status_code=404)
+
+
+HTTP_ERROR_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+def refusal(status: int, message: str) -> JSONResponse:
+    """A request refused before any operation ran, in GraphQL's response shape."""
+    code = HTTP_ERROR_CODES.get(status, "BAD_REQUEST")
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=status)
 
 
 def unauthenticated(exc: AuthenticationFailed) -> JSONResponse:

@@ -37,15 +37,19 @@ logger = logging.getLogger(__name__)
 
 
 def is_unexpected(error: GraphQLError) -> bool:
-    """Errors raised inside resolvers that are not the gateway's own."""
+    """Errors raised inside resolvers that are neither the gateway's own nor
+    GraphQL's (such as a variable of the wrong type)."""
     original = error.original_error
-    return original is not None and not isinstance(original, GatewayError)
+    expected = (GatewayError, GraphQLError)
+    return original is not None and not isinstance(original, expected)
 
 
-def document_error_code(error: GraphQLError) -> str:
-    """Syntax errors and errors against the schema, as Apollo names them."""
+def request_error_code(error: GraphQLError) -> str:
+    """Errors in the document or its variables, as Apollo names them."""
     if error.message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
+    if error.message.startswith("Variable '$"):
+        return "BAD_USER_INPUT"
     return "GRAPHQL_VALIDATION_FAILED"
 
 
@@ -88,8 +92,8 @@ class GatewaySchema(strawberry.Schema):
     ) -> None:
         # Expected errors are the caller's business; only bugs deserve a traceback.
         for error in errors:
-            if error.original_error is None and not error.extensions:
-                error.extensions = {"code": document_error_code(error)}
+            if not error.extensions and not is_unexpected(error):
+                error.extensions = {"code": request_error_code(error)}
             if self.hide_suggestions:
                 error.message = SUGGESTION.sub("", error.message)
             if is_unexpected(error):

@@ -18,7 +18,7 @@ from typing import Any
 import graphql
 import httpx
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, nodes, queries
 
@@ -464,13 +464,10 @@ def test_an_amount_no_currency_can_hold_is_a_user_error(
     assert message in problem["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a variable of the wrong type is masked as INTERNAL: schema/__init__.py "
-    "treats an error with an original_error but no path as a resolver's bug",
+@settings(
+    FUZZ,
+    max_examples=100,
 )
-# Unshrunk while it is known to fail, so that failing stays as quick as passing.
-@settings(FUZZ, max_examples=100, phases=[Phase.explicit, Phase.generate])
 @given(data=st.data())
 def test_variables_of_any_json_type_get_coded_answers(
     target: Target, data: st.DataObject
@@ -493,10 +490,6 @@ WRONG_VARIABLE = """query ($first: Int) {
 }"""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schema/__init__.py masks variable coercion errors as INTERNAL",
-)
 @pytest.mark.parametrize("first", ["ten", 1.5, True, [1], float("nan")])
 def test_a_variable_of_the_wrong_type_is_bad_user_input(
     target: Target, first: Any
@@ -507,11 +500,6 @@ def test_a_variable_of_the_wrong_type_is_bad_user_input(
     assert "$first" in errors[0]["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="strawberry's json.loads raises ValueError past 4300 digits; "
-    "gateway/app.py answers it with a 500",
-)
 def test_a_number_too_long_to_read_is_a_bad_request(target: Target) -> None:
     body = '{"query": "{ viewer { tenant } }", "variables": {"n": 1%s}}' % ("0" * 5000)
 

@@ -42,3 +42,42 @@ def test_healthz_reports_mode_and_versions(gateway_url: str) -> None:
     assert health["mode"] == "stripe"
     assert health["stripeApiVersion"] == stripe.api_version
     assert health["version"]
+
+
+def test_a_body_that_is_not_json_gets_a_coded_json_error(gateway_url: str) -> None:
+    response = httpx.post(
+        f"{gateway_url}/graphql",
+        content=b'{"query": ',
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "not valid JSON" in error["message"]
+
+
+def test_variables_that_are_not_an_object_get_a_coded_json_error(
+    gateway_url: str,
+) -> None:
+    body = {"query": QUERY, "variables": [1]}
+    response = httpx.post(f"{gateway_url}/graphql", json=body)
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "variables" in error["message"]
+
+
+def test_a_mutation_over_get_is_refused_with_a_code(gateway_url: str) -> None:
+    response = httpx.get(
+        f"{gateway_url}/graphql",
+        params={"query": "mutation { __typename }"},
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "GET" in error["message"]
+

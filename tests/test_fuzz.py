@@ -385,18 +385,26 @@ def test_generated_mutations_get_coded_answers(
     check_answer(document, target.post(document))
 
 
+def document_trees(
+    schema: graphql.GraphQLSchema,
+) -> st.SearchStrategy[graphql.DocumentNode]:
+    """Queries and mutations as syntax trees, for strategies that change them."""
+
+    def tree(document: graphql.DocumentNode) -> graphql.DocumentNode:
+        return document
+
+    return st.one_of(
+        queries(schema, custom_scalars=SCALARS, print_ast=tree),
+        mutations(schema, custom_scalars=SCALARS, print_ast=with_user_errors),
+    )
+
+
 @settings(FUZZ, max_examples=150)
 @given(data=st.data())
 def test_hostile_argument_values_get_coded_answers(
     target: Target, data: st.DataObject
 ) -> None:
-    def tree(document: graphql.DocumentNode) -> graphql.DocumentNode:
-        return document
-
-    documents = st.one_of(
-        queries(target.schema, custom_scalars=SCALARS, print_ast=tree),
-        mutations(target.schema, custom_scalars=SCALARS, print_ast=with_user_errors),
-    )
+    documents = document_trees(target.schema)
     document = data.draw(hostile(documents, target.ids))
 
     check_answer(document, target.post(document))
@@ -464,21 +472,12 @@ def test_an_amount_no_currency_can_hold_is_a_user_error(
     assert message in problem["message"]
 
 
-@settings(
-    FUZZ,
-    max_examples=100,
-)
+@settings(FUZZ, max_examples=100)
 @given(data=st.data())
 def test_variables_of_any_json_type_get_coded_answers(
     target: Target, data: st.DataObject
 ) -> None:
-    def tree(document: graphql.DocumentNode) -> graphql.DocumentNode:
-        return document
-
-    documents = st.one_of(
-        queries(target.schema, custom_scalars=SCALARS, print_ast=tree),
-        mutations(target.schema, custom_scalars=SCALARS, print_ast=with_user_errors),
-    )
+    documents = document_trees(target.schema)
     document, variables = data.draw(with_variables(documents, target.schema))
     text = graphql.print_ast(document)
 

@@ -80,4 +80,3 @@ def test_a_mutation_over_get_is_refused_with_a_code(gateway_url: str) -> None:
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_REQUEST"
     assert "GET" in error["message"]
-

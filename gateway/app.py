@@ -104,11 +104,16 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         try:
-            return json.loads(data)
+            decoded = json.loads(data)
         except ValueError as exc:
             # Not only malformed JSON: Python also refuses integers of over
             # 4300 digits, with a plain ValueError.
-            raise HTTPException(400, "The request body is not valid JSON.") from exc
+            raise HTTPException(400, "The request's JSON is not valid.") from exc
+        # The body, or GET's variables: Strawberry reads the fields of an object
+        # (and refuses batches, arrays).
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, "Expected a JSON object.")
+        return decoded
 
     async def get_context(  # type: ignore[override]
         self, request: Request, response: Response

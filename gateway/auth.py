@@ -177,6 +177,12 @@ class Authenticator:
         return await self._principal(tenant_id, self._token_scopes(claims))
 
     async def _principal(self, tenant_id: str, scopes: Scopes) -> Principal:
+        settings = self._settings
+        # The default tenant acts with the environment's key (or the sandbox's)
+        # and its scopes, as Tenancy resolves it, before any stored integration.
+        has_default_key = settings.stripe_api_key is not None or not settings.production
+        if tenant_id == settings.gateway_default_tenant and has_default_key:
+            return Principal(tenant_id, scopes.intersect(settings.default_scopes))
         integration = await self._directory.integration(tenant_id)
         if integration is None:
             raise AuthenticationFailed(

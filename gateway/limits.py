@@ -65,6 +65,16 @@ class BatchingNotSupported(RequestRefused):
         )
 
 
+class ShuttingDown(RequestRefused):
+    code = "SHUTTING_DOWN"
+    status = 503
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The gateway stopped before this request finished; send it again."
+        )
+
+
 class RequestLimits:
     """Reads each request body whole, at most ``max_body_bytes`` of it within
     ``body_timeout`` seconds, then hands it to the application.
@@ -99,7 +109,7 @@ class RequestLimits:
             await refusal.response()(scope, receive, send)
             return
 
-        await self.app(scope, _replay(body, receive), send)
+        await _unless_cancelled(self.app, scope, _replay(body, receive), send)
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
         declared = Headers(scope=scope).get("content-length", "")
@@ -131,6 +141,28 @@ class RequestLimits:
         content_type = Headers(scope=scope).get("content-type", "")
         if "json" in content_type and body.lstrip()[:1] == b"[":
             raise BatchingNotSupported()
+
+
+async def _unless_cancelled(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send
+) -> None:
+    """Run the app; if the server cancels it (past the shutdown timeout), answer
+    503 so that the client knows to retry, where the server would answer 500."""
+    started = False
+
+    async def send_and_note(message: Message) -> None:
+        nonlocal started
+        started = started or message["type"] == "http.response.start"
+        await send(message)
+
+    try:
+        await app(scope, receive, send_and_note)
+    except asyncio.CancelledError:
+        if started:
+            raise
+        logger.warning("a request was cancelled at shutdown; answered 503")
+        # The task ends here either way; it ends having answered.
+        await ShuttingDown().response()(scope, receive, send)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -267,10 +267,13 @@ class StripeAPI:
         if self.limiter is None:
             return
         started = time.perf_counter()
-        await self.limiter.acquire()
-        waited = time.perf_counter() - started
-        self.stats.rate_limit_seconds += waited
-        self.observer.rate_limit_wait(waited)
+        try:
+            await self.limiter.acquire()
+        finally:
+            # Counted even when the deadline cancels the wait: it was spent.
+            waited = time.perf_counter() - started
+            self.stats.rate_limit_seconds += waited
+            self.observer.rate_limit_wait(waited)
 
     def _observe(self, call: StripeCall) -> None:
         self.stats.seconds += call.seconds

@@ -69,7 +69,8 @@ class MaskUnexpectedErrors(MaskErrors):
 
 # graphql-core ends a message with its guesses at what was meant, e.g.
 # "Cannot query field 'custmers' on type 'Query'. Did you mean 'customers'?"
-SUGGESTION = re.compile(r" Did you mean .*\?$", re.DOTALL)
+# The hint can end a message or sit inside one ("... Did you mean 'x'? Found: ...").
+SUGGESTION = re.compile(r" Did you mean [^?]*\?")
 
 
 class GatewaySchema(strawberry.Schema):

@@ -54,7 +54,7 @@ def test_a_body_that_is_not_json_gets_a_coded_json_error(gateway_url: str) -> No
     assert response.status_code == 400
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_REQUEST"
-    assert "not valid JSON" in error["message"]
+    assert "JSON is not valid" in error["message"]
 
 
 def test_variables_that_are_not_an_object_get_a_coded_json_error(
@@ -80,3 +80,17 @@ def test_a_mutation_over_get_is_refused_with_a_code(gateway_url: str) -> None:
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "BAD_REQUEST"
     assert "GET" in error["message"]
+
+
+def test_json_that_is_not_an_object_gets_a_coded_json_error(gateway_url: str) -> None:
+    for body in (b"5", b'"hello"', b"null", b"true"):
+        response = httpx.post(
+            f"{gateway_url}/graphql",
+            content=body,
+            headers={"Content-Type": "application/json"},
+        )
+
+        assert response.status_code == 400, body
+        [error] = response.json()["errors"]
+        assert error["extensions"]["code"] == "BAD_REQUEST"
+        assert "JSON object" in error["message"]

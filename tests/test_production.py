@@ -29,10 +29,12 @@ class Production:
     environment: dict[str, str]
     token: str
 
-    def post(self, gateway: ServerProcess, document: str) -> dict[str, Any]:
+    def post(
+        self, gateway: ServerProcess, document: str, **variables: Any
+    ) -> dict[str, Any]:
         response = httpx.post(
             f"{gateway.url}/graphql",
-            json={"query": document},
+            json={"query": document, "variables": variables},
             headers={"Authorization": f"Bearer {self.token}"},
             timeout=30,
         )
@@ -167,6 +169,24 @@ def test_errors_suggest_no_names_from_the_schema(
     [error] = body["errors"]
     assert error["message"] == "Cannot query field 'custmers' on type 'Query'."
     assert error["extensions"] == {"code": "GRAPHQL_VALIDATION_FAILED"}
+
+
+def test_input_errors_suggest_no_names_from_the_schema(
+    production: Production, gateway: ServerProcess
+) -> None:
+    literal = 'mutation { customerCreate(input: {emial: "x"}) { customer { id } } }'
+    variable = (
+        "mutation ($input: CustomerCreateInput!) "
+        "{ customerCreate(input: $input) { customer { id } } }"
+    )
+    in_literal = production.post(gateway, literal)
+    in_variable = production.post(gateway, variable, input={"emial": "x"})
+
+    for body in (in_literal, in_variable):
+        [error] = body["errors"]
+        assert "'emial'" in error["message"]
+        assert "mean" not in error["message"]
+        assert "'email'" not in error["message"]
 
 
 def test_development_errors_keep_their_suggestions(gateway_url: str) -> None:

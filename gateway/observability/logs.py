@@ -120,9 +120,9 @@ def logging_config(settings: Settings) -> dict[str, Any]:
     # Other libraries' debug lines are their internals (SQL, bodies): our own
     # loggers follow the setting, the rest never go below INFO.
     others = max(level, logging.INFO)
-    # The SDK logs two lines with the URL per call at INFO, worth it only while
-    # debugging, and request bodies at DEBUG: never that.
-    stripe = logging.INFO if level == logging.DEBUG else max(level, logging.WARNING)
+    # The SDK logs each call's URL, list filters included, at INFO and bodies at
+    # DEBUG: the gateway's own debug line per call says what is safe to say.
+    stripe = max(level, logging.WARNING)
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -339,3 +339,21 @@ def _hmac_signed(secret: bytes) -> str:
 
 def _segment(value: dict[str, object]) -> str:
     return base64url_encode(json.dumps(value).encode()).decode()
+
+
+def test_the_default_tenant_acts_with_the_environments_key_and_scopes(
+    directory: InMemoryDirectory, hs_issuer: Issuer
+) -> None:
+    values = settings(
+        gateway_env="production",
+        stripe_api_key=SecretStr("rk_live_environmentskey"),
+        gateway_jwt_secret=SecretStr(SECRET),
+        gateway_scopes="customers:write products:read",
+    )
+    gateway = Authenticator(values, directory)
+    token = hs_issuer.token(tenantId="default", scope="customers:read invoices:read")
+
+    principal = present(gateway, token)
+
+    assert principal.tenant_id == "default"
+    assert principal.scopes.names() == ["customers:read"]

@@ -13,7 +13,7 @@ from types import FrameType
 import stripe
 import uvicorn
 
-from gateway.app import Upstream, build_app
+from gateway.app import Mode, Upstream, build_app
 from gateway.config import ConfigError, Settings, exit_with, load_settings_or_exit
 from gateway.limits import head_deadline_protocol
 from gateway.observability import configure_logging
@@ -98,64 +98,62 @@ def _stopped(signum: int, frame: FrameType | None) -> None:
 
 
 def _upstream(settings: Settings) -> Upstream:
-    http = stripe.HTTPXClient(timeout=settings.stripe_timeout)
     if settings.stripe_api_key is None and not settings.production:
-        return _sandbox_upstream(settings, http)
+        return _sandbox_upstream(settings)
     key = settings.stripe_api_key
     base = settings.stripe_api_base
-    client = make_client(
+    return _upstream_at(
+        settings,
+        "stripe",
         # In production without a key of its own, every call carries a tenant's.
         key.get_secret_value() if key else TENANT_KEYS_ONLY,
-        api_base=str(base).rstrip("/") if base else None,
-        max_network_retries=settings.stripe_max_network_retries,
-        http_client=http,
-    )
-    return Upstream(
-        client,
-        http,
-        "stripe",
-        settings.stripe_concurrency,
-        planner=settings.gateway_planner,
-        call_budget=settings.gateway_max_stripe_calls,
+        str(base).rstrip("/") if base else None,
         account=settings.stripe_account,
         has_default_key=key is not None,
-        api_key=key.get_secret_value() if key else None,
-        limits=_account_limits(settings),
-        lock_retries=settings.stripe_lock_retries,
-        request_timeout=settings.gateway_request_timeout,
     )
 
 
-def _sandbox_upstream(settings: Settings, http: stripe.HTTPXClient) -> Upstream:
+def _sandbox_upstream(settings: Settings) -> Upstream:
     from gateway.sandbox.server import start_in_thread
 
     sandbox = start_in_thread(seed="demo")
     print(SANDBOX_BANNER, file=sys.stderr, flush=True)
     # The sandbox accepts any test key; a fresh one keeps real keys out of sight.
     key = f"sk_test_sandbox{secrets.token_hex(8)}"
+    return _upstream_at(settings, "sandbox", key, sandbox.url)
+
+
+def _upstream_at(
+    settings: Settings,
+    mode: Mode,
+    key: str,
+    api_base: str | None,
+    account: str | None = None,
+    has_default_key: bool = True,
+) -> Upstream:
+    http = stripe.HTTPXClient(timeout=settings.stripe_timeout)
     client = make_client(
         key,
-        api_base=sandbox.url,
+        api_base=api_base,
         max_network_retries=settings.stripe_max_network_retries,
         http_client=http,
+    )
+    limits = AccountLimits(
+        settings.stripe_rate_limit_live, settings.stripe_rate_limit_test
     )
     return Upstream(
         client,
         http,
-        "sandbox",
+        mode,
         settings.stripe_concurrency,
         planner=settings.gateway_planner,
         call_budget=settings.gateway_max_stripe_calls,
-        api_key=key,
-        limits=_account_limits(settings),
+        account=account,
+        has_default_key=has_default_key,
+        api_key=key if has_default_key else None,
+        limits=limits,
         lock_retries=settings.stripe_lock_retries,
         request_timeout=settings.gateway_request_timeout,
-    )
-
-
-def _account_limits(settings: Settings) -> AccountLimits:
-    return AccountLimits(
-        settings.stripe_rate_limit_live, settings.stripe_rate_limit_test
     )
 
 

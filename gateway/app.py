@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import graphql
 import stripe
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -18,6 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Lifespan, Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from gateway import __version__
 from gateway.admin import create_admin_app
@@ -102,6 +105,25 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
             response = refusal(exc.status_code, exc.reason)
         await response(scope, receive, send)
 
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        # Strawberry runs the first of several operations when none is named;
+        # GraphQL requires the name, and a guess could run the wrong mutation.
+        single = data if isinstance(data, GraphQLRequestData) else None
+        if (
+            single
+            and not single.operation_name
+            and operations_in(single.query or "") > 1
+        ):
+            raise HTTPException(
+                400,
+                "The document holds several operations: "
+                "name the one to run in operationName.",
+            )
+        return data
+
     def decode_json(self, data: str | bytes) -> object:
         try:
             decoded = json.loads(data)
@@ -169,6 +191,19 @@ def playground(page: str | None) -> Response:
     message = "GraphiQL is not served here; send GraphQL operations with POST."
     body = {"errors": [{"message": message, "extensions": {"code": "NOT_FOUND"}}]}
     return JSONResponse(body, status_code=404)
+
+
+@functools.lru_cache(maxsize=256)
+def operations_in(document: str) -> int:
+    """How many operations a document defines; 0 if it does not parse (the
+    schema then says why). Clients send the same documents again and again."""
+    try:
+        parsed = graphql.parse(document)
+    except graphql.GraphQLError:
+        return 0
+    return sum(
+        isinstance(node, graphql.OperationDefinitionNode) for node in parsed.definitions
+    )
 
 
 HTTP_ERROR_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}

@@ -94,3 +94,17 @@ def test_json_that_is_not_an_object_gets_a_coded_json_error(gateway_url: str) ->
         [error] = response.json()["errors"]
         assert error["extensions"]["code"] == "BAD_REQUEST"
         assert "JSON object" in error["message"]
+
+
+def test_several_operations_need_an_operation_name(gateway_url: str) -> None:
+    document = "query A { viewer { tenant } } query B { __typename }"
+    unnamed = httpx.post(f"{gateway_url}/graphql", json={"query": document})
+    named = httpx.post(
+        f"{gateway_url}/graphql", json={"query": document, "operationName": "B"}
+    )
+
+    assert unnamed.status_code == 400
+    [error] = unnamed.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+    assert "operationName" in error["message"]
+    assert named.json()["data"] == {"__typename": "Query"}

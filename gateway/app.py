@@ -29,6 +29,7 @@ from gateway.config import Settings, master_keys
 from gateway.graphiql import graphiql_html, static_app
 from gateway.limits import RequestLimits
 from gateway.observability import CallObservers, Telemetry
+from gateway.responses import error_response
 from gateway.tenancy import Authenticate, StripeCredentials, Tenancy
 from gateway.tenants.crypto import KeyVault
 from gateway.tenants.store import TenantStore
@@ -127,9 +128,9 @@ class GatewayGraphQL(GraphQL[RequestContext, None]):
     def decode_json(self, data: str | bytes) -> object:
         try:
             decoded = json.loads(data)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             # Not only malformed JSON: Python also refuses integers of over
-            # 4300 digits, with a plain ValueError.
+            # 4300 digits, and arrays nested past its recursion limit.
             raise HTTPException(400, "The request's JSON is not valid.") from exc
         # The body, or GET's variables: Strawberry reads the fields of an object
         # (and refuses batches, arrays).
@@ -189,8 +190,7 @@ def playground(page: str | None) -> Response:
     if page is not None:
         return HTMLResponse(page)
     message = "GraphiQL is not served here; send GraphQL operations with POST."
-    body = {"errors": [{"message": message, "extensions": {"code": "NOT_FOUND"}}]}
-    return JSONResponse(body, status_code=404)
+    return error_response(404, message, {"code": "NOT_FOUND"})
 
 
 @functools.lru_cache(maxsize=256)
@@ -209,18 +209,16 @@ def operations_in(document: str) -> int:
 HTTP_ERROR_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
 
-def refusal(status: int, message: str) -> JSONResponse:
-    """A request refused before any operation ran, in GraphQL's response shape."""
+def refusal(status: int, message: str) -> Response:
+    """A request Strawberry refused before any operation ran."""
     code = HTTP_ERROR_CODES.get(status, "BAD_REQUEST")
-    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
-    return JSONResponse(body, status_code=status)
+    return error_response(status, message, {"code": code})
 
 
-def unauthenticated(exc: AuthenticationFailed) -> JSONResponse:
-    """A 401 in GraphQL's response shape, with the challenge HTTP asks for."""
-    body = {"errors": [{"message": exc.message, "extensions": exc.extensions}]}
+def unauthenticated(exc: AuthenticationFailed) -> Response:
+    """A 401 with the challenge HTTP asks for."""
     headers = {"WWW-Authenticate": exc.www_authenticate}
-    return JSONResponse(body, status_code=401, headers=headers)
+    return error_response(401, exc.message, exc.extensions, headers)
 
 
 def create_app(

@@ -14,10 +14,11 @@ import logging
 
 import h11
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from gateway.responses import error_response
 from resolvers.errors import GatewayError
 
 logger = logging.getLogger(__name__)
@@ -28,12 +29,11 @@ class RequestRefused(GatewayError):
 
     status = 400
 
-    def response(self) -> JSONResponse:
-        """The refusal in GraphQL's response shape; the connection then closes,
-        so that the rest of an unread body is never read."""
-        body = {"errors": [{"message": self.message, "extensions": self.extensions}]}
+    def response(self) -> Response:
+        """The refusal; the connection then closes, so that the rest of an
+        unread body is never read."""
         headers = {"Connection": "close"}
-        return JSONResponse(body, status_code=self.status, headers=headers)
+        return error_response(self.status, self.message, self.extensions, headers)
 
 
 class RequestTooLarge(RequestRefused):

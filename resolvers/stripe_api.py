@@ -330,6 +330,10 @@ def translate_errors() -> Iterator[None]:
         yield
     except stripe.StripeError as exc:
         raise _translate(exc) from None
+    except UnicodeEncodeError:
+        # JSON lets a client send a lone surrogate, which the SDK cannot
+        # encode into a form body; nothing was sent.
+        raise BadUserInput("A text value is not valid Unicode.") from None
 
 
 def _translate(exc: stripe.StripeError) -> GatewayError:

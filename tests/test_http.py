@@ -108,3 +108,52 @@ def test_several_operations_need_an_operation_name(gateway_url: str) -> None:
     assert error["extensions"]["code"] == "BAD_REQUEST"
     assert "operationName" in error["message"]
     assert named.json()["data"] == {"__typename": "Query"}
+
+
+def test_a_lone_surrogate_in_the_operation_name_is_a_bad_request(
+    gateway_url: str,
+) -> None:
+    body = '{"query": "{ __typename }", "operationName": "\\ud800"}'
+    response = httpx.post(
+        f"{gateway_url}/graphql",
+        content=body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+
+
+def test_json_nested_past_pythons_recursion_limit_is_a_bad_request(
+    gateway_url: str,
+) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    body = '{"query": "{ __typename }", "variables": {"a": ' + deep + "}}"
+    response = httpx.post(
+        f"{gateway_url}/graphql",
+        content=body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+
+
+def test_a_lone_surrogate_bound_for_stripe_is_bad_user_input(
+    gateway_url: str,
+) -> None:
+    body = (
+        '{"query": "query ($e: String) { customers(email: $e) { nodes { id } } }",'
+        ' "variables": {"e": "a\\ud800"}}'
+    )
+    response = httpx.post(
+        f"{gateway_url}/graphql",
+        content=body.encode(),
+        headers={"Content-Type": "application/json"},
+    )
+
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["path"] == ["customers"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import socket
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -118,6 +119,19 @@ def test_a_refused_request_is_logged_with_its_status(gateway: ServerProcess) -> 
     assert post(gateway, "{ customers { nodes { id } } }", headers).status_code == 401
 
     assert gateway.wait_for_log(lambda r: r.get("status") == 401)
+
+
+def test_a_client_that_leaves_mid_body_is_logged_as_499(gateway: ServerProcess) -> None:
+    host, port = gateway.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(
+            b"POST /graphql?left=1 HTTP/1.1\r\nHost: gateway\r\n"
+            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        )
+
+    # No response was sent: the line must not claim a server error.
+    [line] = gateway.wait_for_log(lambda r: r.get("status") == 499)[-1:]
+    assert line["path"] == "/graphql"
 
 
 def test_uvicorn_logs_through_the_same_json_format(gateway: ServerProcess) -> None:

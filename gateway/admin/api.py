@@ -180,7 +180,7 @@ class AdminAPI:
 async def json_body(request: Request) -> dict[str, Any]:
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past Python's recursion limit
         body = None
     if not isinstance(body, dict):
         raise AdminError("invalid_json", "the body must be a JSON object")

@@ -18,6 +18,8 @@ from resolvers.context import RequestContext
 
 logger = logging.getLogger("gateway.access")
 
+CLIENT_CLOSED_REQUEST = 499
+
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 
 
@@ -105,7 +107,9 @@ class RequestTelemetry:
         record = RequestRecord()
         reset = _current_record.set(record)
         started = time.perf_counter()
-        status = 500
+        # Without a response: 499 if the client left first (nginx's "client
+        # closed request"), 500 if the application failed.
+        status = CLIENT_CLOSED_REQUEST
 
         async def send_and_note(message: Message) -> None:
             nonlocal status
@@ -116,6 +120,10 @@ class RequestTelemetry:
         try:
             with self.metrics.in_flight.track_inprogress():
                 await self.app(scope, receive, send_and_note)
+        except BaseException:
+            if status == CLIENT_CLOSED_REQUEST:
+                status = 500
+            raise
         finally:
             _current_record.reset(reset)
             self._record(scope, status, time.perf_counter() - started, record)

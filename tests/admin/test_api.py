@@ -88,10 +88,12 @@ def test_refuses_a_duplicate_tenant(admin_api: httpx.Client, tenant_id: str) -> 
 
 
 def test_refuses_a_body_that_is_not_json(admin_api: httpx.Client) -> None:
-    response = admin_api.post("/tenants", content=b"id=acme")
+    nested = b'{"id": "deep", "name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    for body in (b"id=acme", nested):
+        response = admin_api.post("/tenants", content=body)
 
-    assert response.status_code == 400
-    assert error_of(response)["code"] == "invalid_json"
+        assert response.status_code == 400
+        assert error_of(response)["code"] == "invalid_json"
 
 
 # Stripe keys

@@ -323,6 +323,10 @@ class _Estimate:
         )
 
 
+# GraphQL's Int is 32 bits; larger values fail coercion.
+GRAPHQL_INT_MIN, GRAPHQL_INT_MAX = -(2**31), 2**31 - 1
+
+
 def page_size(arguments: Mapping[str, Any]) -> int:
     size = page_count(arguments.get("first"))
     if size is None:
@@ -334,11 +338,11 @@ def page_count(value: Any) -> int | None:
     """``first`` or ``last`` as GraphQL coerces an Int, or None if it is not one.
 
     The estimate reads variables before GraphQL coerces them: a value that is
-    not an Int (a string, NaN, a list) fails coercion, so nothing it estimates
-    runs; an integral float such as 1000.0 passes as 1000.
+    not an Int (a string, NaN, a list, a number past 32 bits) fails coercion,
+    so nothing it estimates runs; an integral float such as 1000.0 passes as 1000.
     """
     if isinstance(value, float) and value.is_integer():
-        return int(value)
+        value = int(value)
     if isinstance(value, int) and not isinstance(value, bool):
-        return value
+        return value if GRAPHQL_INT_MIN <= value <= GRAPHQL_INT_MAX else None
     return None

@@ -489,7 +489,7 @@ WRONG_VARIABLE = """query ($first: Int) {
 }"""
 
 
-@pytest.mark.parametrize("first", ["ten", 1.5, True, [1], float("nan")])
+@pytest.mark.parametrize("first", ["ten", 1.5, True, [1], float("nan"), 2**31])
 def test_a_variable_of_the_wrong_type_is_bad_user_input(
     target: Target, first: Any
 ) -> None:
@@ -511,7 +511,9 @@ def test_a_number_too_long_to_read_is_a_bad_request(target: Target) -> None:
     assert response.status_code == 400
 
 
-@pytest.mark.parametrize("value", ["ten", 1.5, True, [1], float("nan"), float("inf")])
+@pytest.mark.parametrize(
+    "value", ["ten", 1.5, True, [1], float("nan"), float("inf"), 2**31, 1e300]
+)
 def test_the_estimate_takes_a_variable_that_is_no_int_for_a_default_page(
     value: Any,
 ) -> None:

@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-import graphql
 import stripe
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -198,12 +198,10 @@ def operations_in(document: str) -> int:
     """How many operations a document defines; 0 if it does not parse (the
     schema then says why). Clients send the same documents again and again."""
     try:
-        parsed = graphql.parse(document)
-    except graphql.GraphQLError:
+        parsed = parse(document)
+    except GraphQLError:
         return 0
-    return sum(
-        isinstance(node, graphql.OperationDefinitionNode) for node in parsed.definitions
-    )
+    return sum(isinstance(node, OperationDefinitionNode) for node in parsed.definitions)
 
 
 HTTP_ERROR_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}

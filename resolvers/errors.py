@@ -13,6 +13,11 @@
     └── UpstreamUnavailable           UPSTREAM_UNAVAILABLE
         └── UpstreamTimeout           UPSTREAM_TIMEOUT
 
+Requests refused before GraphQL runs have codes of their own, answered by the
+HTTP layer: ``gateway.limits.RequestRefused`` (REQUEST_TOO_LARGE,
+REQUEST_TIMEOUT, BATCHING_NOT_SUPPORTED, SHUTTING_DOWN) and Strawberry's
+refusals (BAD_REQUEST).
+
 Anything raised during execution that is not a ``GatewayError`` is masked as
 ``INTERNAL`` before it reaches a client.
 """

@@ -157,3 +157,18 @@ def graphql_client(url: str) -> GraphQL:
         return body
 
     return run
+
+
+def admin_api(
+    gateway: ServerProcess, token: str, method: str, path: str, body: Any = None
+) -> Any:
+    """Call a gateway's admin JSON API as the admin, and return the decoded body."""
+    response = httpx.request(
+        method,
+        f"{gateway.url}/admin/api{path}",
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert response.status_code < 300, response.text
+    return response.json()

@@ -13,7 +13,7 @@ from cryptography.fernet import Fernet
 
 from tests.conftest import SANDBOX_KEY
 from tests.sandbox_server import SandboxProcess
-from tests.servers import ServerProcess, start_gateway
+from tests.servers import ServerProcess, admin_api, start_gateway
 
 ADMIN_TOKEN = "admin-token-for-production-tests"
 APP_ORIGIN = "https://app.example.test"
@@ -102,15 +102,7 @@ def api_token(gateway: ServerProcess, sandbox: SandboxProcess) -> str:
 
 
 def admin(gateway: ServerProcess, method: str, path: str, body: Any) -> Any:
-    response = httpx.request(
-        method,
-        f"{gateway.url}/admin/api{path}",
-        json=body,
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        timeout=30,
-    )
-    assert response.status_code < 300, response.text
-    return response.json()
+    return admin_api(gateway, ADMIN_TOKEN, method, path, body)
 
 
 def preflight(url: str, origin: str) -> httpx.Response:

@@ -16,7 +16,7 @@ from cryptography.fernet import Fernet
 
 from tests.conftest import SANDBOX_KEY
 from tests.sandbox_server import SandboxProcess
-from tests.servers import ServerProcess, start_gateway
+from tests.servers import ServerProcess, admin_api, start_gateway
 
 ADMIN_TOKEN = "admin-token-for-tenant-tests-0123"
 JWT_SECRET = "a-shared-secret-of-at-least-32-bytes!!"
@@ -51,15 +51,7 @@ class Deployment:
 
 
 def admin(gateway: ServerProcess, method: str, path: str, body: Any = None) -> Any:
-    response = httpx.request(
-        method,
-        f"{gateway.url}/admin/api{path}",
-        json=body,
-        headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
-        timeout=30,
-    )
-    assert response.status_code < 300, response.text
-    return response.json()
+    return admin_api(gateway, ADMIN_TOKEN, method, path, body)
 
 
 @pytest.fixture(scope="module")
